@@ -1,0 +1,74 @@
+import type { Readable } from 'node:stream';
+
+/** What a backend knows of one stored object. */
+export interface ObjectInfo {
+  key: string;
+  size: number;
+  lastModified: Date;
+  etag?: string;
+  contentType?: string;
+}
+
+export interface ReadOptions {
+  /** Inclusive byte range; `end` absent means to the end of the object. */
+  range?: { start: number; end?: number };
+  signal?: AbortSignal;
+}
+
+export interface WriteOptions {
+  contentType?: string;
+  /** Known size, when the caller has it (lets S3 skip multipart for small bodies). */
+  size?: number;
+  /** Aborting discards the partial object: nothing becomes visible. */
+  signal?: AbortSignal;
+}
+
+export interface ListOptions {
+  /** List keys strictly after this one (resume point). */
+  startAfter?: string;
+  signal?: AbortSignal;
+}
+
+/**
+ * One bucket's storage. Keys are object keys without the bucket. Writes are atomic: the object is
+ * visible only once complete, and a failed or aborted write leaves no object (and no partial one).
+ * Missing objects make `read` throw `ObjectNotFoundError`; `head` returns null.
+ */
+export interface StorageBackend {
+  readonly kind: string;
+  head(key: string): Promise<ObjectInfo | null>;
+  read(key: string, opts?: ReadOptions): Promise<Readable>;
+  write(key: string, body: Readable | Buffer, opts?: WriteOptions): Promise<ObjectInfo>;
+  /** All objects whose key starts with `prefix`, in key order. */
+  list(prefix: string, opts?: ListOptions): AsyncIterable<ObjectInfo>;
+  delete(key: string): Promise<void>;
+}
+
+export class StorageError extends Error {
+  constructor(message: string, opts?: { cause?: unknown }) {
+    super(message, opts);
+    this.name = 'StorageError';
+  }
+}
+export class ObjectNotFoundError extends StorageError {
+  constructor(readonly uri: string) {
+    super(`File does not exist. ${uri}`);
+    this.name = 'ObjectNotFoundError';
+  }
+}
+export class BucketNotFoundError extends StorageError {
+  constructor(readonly bucket: string) {
+    super(`The bucket ${bucket} does not exist.`);
+    this.name = 'BucketNotFoundError';
+  }
+}
+export class AccessDeniedError extends StorageError {
+  constructor(
+    readonly uri: string,
+    readonly operation: 'read' | 'write' | 'list' | 'delete',
+    readonly role: string,
+  ) {
+    super(`The service role ${role} is not allowed to ${operation} ${uri}.`);
+    this.name = 'AccessDeniedError';
+  }
+}
