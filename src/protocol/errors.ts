@@ -23,11 +23,16 @@ export class ImmError extends Error {
 }
 
 export const Errors = {
-  invalidArgument: (message: string, cause?: unknown) => new ImmError('InvalidArgument', 400, message, { cause }),
+  invalidArgument: (message: string, cause?: unknown) =>
+    new ImmError('InvalidArgument', 400, message, { cause }),
   missingParameter: (name: string) =>
     new ImmError('MissingParameter', 400, `The parameter ${name} is required but not provided.`),
   invalidParameter: (name: string, detail?: string) =>
-    new ImmError('InvalidArgument', 400, `Specified parameter ${name} is not valid.${detail ? ` ${detail}` : ''}`),
+    new ImmError(
+      'InvalidArgument',
+      400,
+      `Specified parameter ${name} is not valid.${detail ? ` ${detail}` : ''}`,
+    ),
   invalidJson: (name: string) => new ImmError('InvalidJSON', 400, `Array parsing error, ${name}`),
   limitExceeded: (message: string) => new ImmError('LimitExceededError', 400, message),
   alreadyExists: (resourceType: string) =>
@@ -39,22 +44,23 @@ export const Errors = {
   accessKeyNotFound: () =>
     new ImmError('InvalidAccessKeyId.NotFound', 404, 'Specified access key is not found.'),
   signatureMismatch: () =>
-    new ImmError(
-      'SignatureDoesNotMatch',
-      400,
-      'Specified signature is not matched with our calculation.',
-    ),
+    new ImmError('SignatureDoesNotMatch', 400, 'Specified signature is not matched with our calculation.'),
   incompleteSignature: (detail: string) => new ImmError('IncompleteSignature', 400, detail),
   timestampExpired: () =>
     new ImmError('InvalidTimeStamp.Expired', 400, 'Specified time stamp or date value is expired.'),
   timestampFormat: () =>
     new ImmError('InvalidTimeStamp.Format', 400, 'Specified time stamp or date value is not well formatted.'),
   nonceUsed: () => new ImmError('SignatureNonceUsed', 400, 'Specified signature nonce was used already.'),
-  missingNonce: () => new ImmError('MissingSignatureNonce', 400, 'SignatureNonce is mandatory for this action.'),
+  missingNonce: () =>
+    new ImmError('MissingSignatureNonce', 400, 'SignatureNonce is mandatory for this action.'),
   invalidVersion: (version: string) =>
     new ImmError('InvalidVersion', 400, `Specified parameter Version "${version}" is not valid.`),
   actionNotFound: (action: string) =>
-    new ImmError('InvalidAction.NotFound', 404, `Specified api "${action}" is not found, please check your url and method.`),
+    new ImmError(
+      'InvalidAction.NotFound',
+      404,
+      `Specified api "${action}" is not found, please check your url and method.`,
+    ),
   actionNotSupported: (action: string) =>
     new ImmError('InvalidAction.NotSupported', 400, `The action ${action} is not supported by openimm.`),
   throttled: (retryAfterMs: number) =>
@@ -62,7 +68,8 @@ export const Errors = {
       headers: { 'x-acs-retry-after': String(Math.max(1, Math.ceil(retryAfterMs))) },
     }),
   internal: (cause?: unknown) => new ImmError('InternalError', 500, 'An internal error occurred.', { cause }),
-  unavailable: (message = 'The service is temporarily unavailable.') => new ImmError('ServiceUnavailable', 503, message),
+  unavailable: (message = 'The service is temporarily unavailable.') =>
+    new ImmError('ServiceUnavailable', 503, message),
 };
 
 /** Normalises anything thrown by a handler into an ImmError (unknown errors become InternalError). */

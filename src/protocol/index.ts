@@ -1,0 +1,8 @@
+/** The wire protocol's public surface, for the HTTP layer. */
+export { API_VERSION, extractActionAndVersion } from './action-version.ts';
+export { type AuthDeps, authenticate, DEFAULT_MAX_SKEW_MS } from './authenticate.ts';
+export { decodeParams, RPC_COMMON_PARAMS } from './decode-params.ts';
+export { percentEncode } from './encode.ts';
+export { MemoryNonceStore, type NonceStore } from './nonce-cache.ts';
+export { newRequestId } from './request-id.ts';
+export type { AuthenticatedRequest, SignatureScheme, WireRequest } from './wire-request.ts';
