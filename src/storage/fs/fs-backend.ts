@@ -1,0 +1,192 @@
+/**
+ * The local-filesystem backend: one folder per bucket, an object per file at `<root>/<key>`.
+ * Writes go to `<root>/.openimm-tmp/<uuid>`, are fsynced, then renamed into place, so readers see the
+ * old object or the complete new one, never a partial file; a failed or aborted write unlinks its temp.
+ */
+import { randomUUID } from 'node:crypto';
+import type { FileHandle } from 'node:fs/promises';
+import { mkdir, open, rename, rmdir, stat, unlink } from 'node:fs/promises';
+import path from 'node:path';
+import { addAbortSignal, Readable } from 'node:stream';
+import {
+  type ListOptions,
+  type ObjectInfo,
+  ObjectNotFoundError,
+  type ReadOptions,
+  type StorageBackend,
+  type WriteOptions,
+} from '../backend.ts';
+import { errnoCode, InvalidKeyError, InvalidRangeError, SizeMismatchError } from '../errors.ts';
+import { formatOssUri } from '../oss-uri.ts';
+import { fsEtag } from './fs-etag.ts';
+import { listFsObjects } from './fs-list.ts';
+import { objectPath, TMP_DIR_NAME } from './key-path.ts';
+
+export interface FsBackendOptions {
+  /** Bucket name, used only to put full OSS URIs in error messages. */
+  bucket?: string;
+}
+
+const NOT_FOUND_CODES = new Set(['ENOENT', 'ENOTDIR', 'EISDIR']);
+
+export function createFsBackend(rootDir: string, opts: FsBackendOptions = {}): StorageBackend {
+  const root = path.resolve(rootDir);
+  const uriOf = (key: string) => (opts.bucket ? formatOssUri(opts.bucket, key) : key);
+
+  return {
+    kind: 'fs',
+    async head(key) {
+      if (key === '' || key.endsWith('/')) return null;
+      try {
+        const st = await stat(objectPath(root, key));
+        if (!st.isFile()) return null;
+        return { key, size: st.size, lastModified: st.mtime, etag: fsEtag(st) };
+      } catch (err) {
+        if (NOT_FOUND_CODES.has(errnoCode(err) ?? '')) return null;
+        throw err;
+      }
+    },
+    read: (key, readOpts = {}) => readObject(root, key, uriOf(key), readOpts),
+    write: (key, body, writeOpts = {}) => writeObject(root, key, body, uriOf(key), writeOpts),
+    list(prefix: string, listOpts: ListOptions = {}) {
+      return listFsObjects(root, prefix, listOpts.startAfter, listOpts.signal);
+    },
+    async delete(key) {
+      const file = objectPath(root, key);
+      try {
+        await unlink(file);
+      } catch (err) {
+        // Deleting a missing object succeeds, as on S3; a folder is not an object.
+        if (NOT_FOUND_CODES.has(errnoCode(err) ?? '') || errnoCode(err) === 'EPERM') return;
+        throw err;
+      }
+      await pruneEmptyDirs(root, path.dirname(file));
+    },
+  };
+}
+
+async function readObject(root: string, key: string, uri: string, opts: ReadOptions): Promise<Readable> {
+  opts.signal?.throwIfAborted();
+  let fh: FileHandle;
+  try {
+    fh = await open(objectPath(root, key), 'r');
+  } catch (err) {
+    if (NOT_FOUND_CODES.has(errnoCode(err) ?? '')) throw new ObjectNotFoundError(uri);
+    throw err;
+  }
+  try {
+    const st = await fh.stat();
+    if (!st.isFile()) throw new ObjectNotFoundError(uri);
+    const start = opts.range?.start ?? 0;
+    const end = Math.min(opts.range?.end ?? st.size - 1, st.size - 1);
+    if (opts.range && (start < 0 || start >= st.size || end < start)) {
+      // An empty object read from 0 is empty, as S3 answers it; any other range outside it is refused.
+      if (!(st.size === 0 && start === 0)) throw new InvalidRangeError(uri, st.size);
+    }
+    if (st.size === 0) {
+      await fh.close();
+      return Readable.from([]);
+    }
+    const stream = fh.createReadStream({ start, end, autoClose: true });
+    return opts.signal ? addAbortSignal(opts.signal, stream) : stream;
+  } catch (err) {
+    await fh.close().catch(() => {});
+    throw err;
+  }
+}
+
+async function writeObject(
+  root: string,
+  key: string,
+  body: Readable | Buffer,
+  uri: string,
+  opts: WriteOptions,
+): Promise<ObjectInfo> {
+  const target = objectPath(root, key);
+  opts.signal?.throwIfAborted();
+  const tmpDir = path.join(root, TMP_DIR_NAME);
+  await mkdir(tmpDir, { recursive: true });
+  const tmp = path.join(tmpDir, randomUUID());
+  const fh = await open(tmp, 'wx', 0o644);
+  let closed = false;
+  try {
+    const written = await writeBody(fh, body, opts.signal);
+    if (opts.size !== undefined && written !== opts.size)
+      throw new SizeMismatchError(uri, opts.size, written);
+    await fh.sync();
+    const st = await fh.stat();
+    await fh.close();
+    closed = true;
+    // Last chance to honour an abort: past the rename the object is visible.
+    opts.signal?.throwIfAborted();
+    await moveIntoPlace(tmp, target, key);
+    return { key, size: st.size, lastModified: st.mtime, etag: fsEtag(st), contentType: opts.contentType };
+  } catch (err) {
+    if (!closed) await fh.close().catch(() => {});
+    await unlink(tmp).catch(() => {});
+    if (!Buffer.isBuffer(body) && !body.destroyed) body.destroy();
+    throw err;
+  }
+}
+
+async function writeBody(fh: FileHandle, body: Readable | Buffer, signal?: AbortSignal): Promise<number> {
+  if (Buffer.isBuffer(body)) {
+    await fh.writeFile(body, { signal });
+    return body.length;
+  }
+  // A plain loop rather than fh.createWriteStream: that stream holds the handle until it closes it,
+  // and the handle must stay open for the fsync.
+  const source = signal ? addAbortSignal(signal, body) : body;
+  let written = 0;
+  for await (const chunk of source) {
+    const buf = typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Uint8Array);
+    let offset = 0;
+    while (offset < buf.length) {
+      const { bytesWritten } = await fh.write(buf, offset, buf.length - offset);
+      offset += bytesWritten;
+    }
+    written += buf.length;
+  }
+  return written;
+}
+
+async function moveIntoPlace(tmp: string, target: string, key: string): Promise<void> {
+  // A concurrent delete may prune the freshly made parent folder: retry a few times.
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await mkdir(path.dirname(target), { recursive: true });
+    } catch (err) {
+      const code = errnoCode(err);
+      if (code === 'ENOTDIR' || code === 'EEXIST') {
+        throw new InvalidKeyError(key, 'an object exists at one of its parent paths.');
+      }
+      if (code === 'ENAMETOOLONG') throw new InvalidKeyError(key, 'a path segment is too long.');
+      throw err;
+    }
+    try {
+      await rename(tmp, target);
+      return;
+    } catch (err) {
+      const code = errnoCode(err);
+      if ((code === 'ENOENT' || code === 'ENOTDIR') && attempt < 5) continue;
+      if (code === 'EISDIR' || code === 'ENOTEMPTY' || code === 'EEXIST') {
+        throw new InvalidKeyError(key, 'objects exist under this key followed by "/".');
+      }
+      if (code === 'ENAMETOOLONG') throw new InvalidKeyError(key, 'a path segment is too long.');
+      throw err;
+    }
+  }
+}
+
+/** Removes the now-empty folders left by a delete, up to (not including) the bucket root. */
+async function pruneEmptyDirs(root: string, dir: string): Promise<void> {
+  let current = dir;
+  while (current !== root && current.startsWith(root + path.sep)) {
+    try {
+      await rmdir(current);
+    } catch {
+      return;
+    }
+    current = path.dirname(current);
+  }
+}

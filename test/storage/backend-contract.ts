@@ -1,0 +1,189 @@
+/**
+ * The StorageBackend contract, run against every backend (fs, s3) by their own test files.
+ */
+import { randomBytes } from 'node:crypto';
+import { PassThrough, Readable } from 'node:stream';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ObjectNotFoundError, type StorageBackend } from '../../src/storage/backend.ts';
+import { InvalidRangeError } from '../../src/storage/errors.ts';
+
+export interface ContractTarget {
+  backend: StorageBackend;
+  cleanup(): Promise<void>;
+}
+
+export async function readAll(stream: Readable): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of stream) chunks.push(Buffer.from(chunk as Uint8Array));
+  return Buffer.concat(chunks);
+}
+
+export async function listKeys(
+  backend: StorageBackend,
+  prefix: string,
+  startAfter?: string,
+): Promise<string[]> {
+  const keys: string[] = [];
+  for await (const info of backend.list(prefix, { startAfter })) keys.push(info.key);
+  return keys;
+}
+
+function chunked(data: Buffer, size: number): Readable {
+  const parts: Buffer[] = [];
+  for (let i = 0; i < data.length; i += size) parts.push(data.subarray(i, i + size));
+  return Readable.from(parts);
+}
+
+export function runBackendContract(name: string, setup: () => Promise<ContractTarget>): void {
+  describe(`StorageBackend contract: ${name}`, () => {
+    let target: ContractTarget;
+    let b: StorageBackend;
+    beforeAll(async () => {
+      target = await setup();
+      b = target.backend;
+    });
+    afterAll(async () => target?.cleanup());
+
+    it('writes a buffer and reads it back with its facts', async () => {
+      const before = Date.now();
+      const info = await b.write('c1/hello.txt', Buffer.from('hello world'), { contentType: 'text/plain' });
+      expect(info.key).toBe('c1/hello.txt');
+      expect(info.size).toBe(11);
+      expect(Math.abs(info.lastModified.getTime() - before)).toBeLessThan(10_000);
+      const head = await b.head('c1/hello.txt');
+      expect(head?.size).toBe(11);
+      expect(head?.etag).toBeTruthy();
+      expect(head?.etag).toBe(info.etag);
+      expect((await readAll(await b.read('c1/hello.txt'))).toString()).toBe('hello world');
+    });
+
+    it('streams a multi-megabyte body in small chunks', async () => {
+      const data = randomBytes(6 * 1024 * 1024 + 123);
+      const info = await b.write('c2/big.bin', chunked(data, 64 * 1024));
+      expect(info.size).toBe(data.length);
+      expect((await readAll(await b.read('c2/big.bin'))).equals(data)).toBe(true);
+      expect((await b.head('c2/big.bin'))?.size).toBe(data.length);
+    });
+
+    it('reports missing objects', async () => {
+      expect(await b.head('c3/missing')).toBeNull();
+      await expect(b.read('c3/missing')).rejects.toBeInstanceOf(ObjectNotFoundError);
+    });
+
+    it('reads inclusive byte ranges', async () => {
+      await b.write('c4/digits', Buffer.from('0123456789'));
+      const r = async (start: number, end?: number) =>
+        (await readAll(await b.read('c4/digits', { range: { start, end } }))).toString();
+      expect(await r(2, 4)).toBe('234');
+      expect(await r(7)).toBe('789');
+      expect(await r(0, 0)).toBe('0');
+      expect(await r(8, 100)).toBe('89');
+      await expect(b.read('c4/digits', { range: { start: 10 } })).rejects.toBeInstanceOf(InvalidRangeError);
+    });
+
+    it('overwrites an existing object', async () => {
+      const first = await b.write('c5/obj', Buffer.from('first version'));
+      const second = await b.write('c5/obj', Buffer.from('second'));
+      expect(second.etag).not.toBe(first.etag);
+      expect((await readAll(await b.read('c5/obj'))).toString()).toBe('second');
+      expect((await b.head('c5/obj'))?.size).toBe(6);
+    });
+
+    it('lists in key (UTF-8 byte) order, by prefix, resuming after a key', async () => {
+      const keys = [
+        'c6/a/b',
+        'c6/a-c',
+        'c6/a.b',
+        'c6/a',
+        'c6/ab',
+        'c6/a/a/z',
+        'c6/é',
+        'c6/z',
+        'c6/中',
+        'c6/B',
+      ];
+      for (const k of keys) {
+        // `c6/a` as an object beside the `c6/a/` prefix is not representable on a filesystem.
+        if (k === 'c6/a' && b.kind === 'fs') continue;
+        await b.write(k, Buffer.from(k));
+      }
+      const expected = keys
+        .filter((k) => !(k === 'c6/a' && b.kind === 'fs'))
+        .sort((x, y) => Buffer.compare(Buffer.from(x), Buffer.from(y)));
+      expect(await listKeys(b, 'c6/')).toEqual(expected);
+      expect(await listKeys(b, 'c6/a/')).toEqual(['c6/a/a/z', 'c6/a/b']);
+      expect(await listKeys(b, 'c6/a')).toEqual(expected.filter((k) => k.startsWith('c6/a')));
+      expect(await listKeys(b, 'c6/', 'c6/a-c')).toEqual(expected.slice(expected.indexOf('c6/a-c') + 1));
+      expect(await listKeys(b, 'c6/', 'c6/a/a/z')).toEqual(expected.slice(expected.indexOf('c6/a/a/z') + 1));
+      expect(await listKeys(b, 'c6/nothing')).toEqual([]);
+      const listed = [];
+      for await (const info of b.list('c6/z')) listed.push(info);
+      expect(listed).toHaveLength(1);
+      expect(listed[0].size).toBe(4);
+      expect(listed[0].lastModified).toBeInstanceOf(Date);
+    });
+
+    it('shows nothing until the write completes', async () => {
+      const body = new PassThrough();
+      const done = b.write('c7/slow', body);
+      body.write(randomBytes(256 * 1024));
+      await new Promise((r) => setTimeout(r, 100));
+      expect(await b.head('c7/slow')).toBeNull();
+      expect(await listKeys(b, 'c7/')).toEqual([]);
+      body.end(Buffer.from('tail'));
+      expect((await done).size).toBe(256 * 1024 + 4);
+      expect((await b.head('c7/slow'))?.size).toBe(256 * 1024 + 4);
+    });
+
+    it('leaves no object when the write is aborted', async () => {
+      const body = new PassThrough();
+      const controller = new AbortController();
+      const done = b.write('c8/aborted', body, { signal: controller.signal });
+      body.write(randomBytes(128 * 1024));
+      await new Promise((r) => setTimeout(r, 50));
+      controller.abort(new Error('stop'));
+      await expect(done).rejects.toThrow();
+      expect(await b.head('c8/aborted')).toBeNull();
+      expect(await listKeys(b, 'c8/')).toEqual([]);
+    });
+
+    it('leaves no object when the body fails', async () => {
+      async function* failing() {
+        yield randomBytes(64 * 1024);
+        throw new Error('source broke');
+      }
+      await expect(b.write('c9/broken', Readable.from(failing()))).rejects.toThrow(/source broke/);
+      expect(await b.head('c9/broken')).toBeNull();
+    });
+
+    it('keeps the old object when a replacing write fails', async () => {
+      await b.write('c10/keep', Buffer.from('old'));
+      async function* failing() {
+        yield Buffer.from('new partial');
+        throw new Error('source broke');
+      }
+      await expect(b.write('c10/keep', Readable.from(failing()))).rejects.toThrow();
+      expect((await readAll(await b.read('c10/keep'))).toString()).toBe('old');
+    });
+
+    it('refuses a body whose size differs from the announced one', async () => {
+      await expect(b.write('c11/sized', Buffer.from('12345'), { size: 9 })).rejects.toThrow();
+      expect(await b.head('c11/sized')).toBeNull();
+    });
+
+    it('deletes objects, and deleting a missing one succeeds', async () => {
+      await b.write('c12/x/y', Buffer.from('y'));
+      await b.delete('c12/x/y');
+      expect(await b.head('c12/x/y')).toBeNull();
+      await expect(b.read('c12/x/y')).rejects.toBeInstanceOf(ObjectNotFoundError);
+      await b.delete('c12/never');
+      expect(await listKeys(b, 'c12/')).toEqual([]);
+    });
+
+    it('stores empty objects', async () => {
+      const info = await b.write('c13/empty', Buffer.alloc(0));
+      expect(info.size).toBe(0);
+      expect((await readAll(await b.read('c13/empty'))).length).toBe(0);
+    });
+  });
+}

@@ -1,0 +1,108 @@
+import { mkdtemp, readdir, rm, stat, symlink, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { PassThrough } from 'node:stream';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { ObjectNotFoundError, type StorageBackend } from '../../../src/storage/backend.ts';
+import { InvalidKeyError } from '../../../src/storage/errors.ts';
+import { createFsBackend } from '../../../src/storage/fs/fs-backend.ts';
+import { listKeys, readAll, runBackendContract } from '../backend-contract.ts';
+
+runBackendContract('fs', async () => {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'openimm-'));
+  return {
+    backend: createFsBackend(dir, { bucket: 'contract' }),
+    cleanup: () => rm(dir, { recursive: true }),
+  };
+});
+
+describe('fs backend specifics', () => {
+  let base: string;
+  let root: string;
+  let b: StorageBackend;
+  beforeEach(async () => {
+    base = await mkdtemp(path.join(os.tmpdir(), 'openimm-'));
+    root = path.join(base, 'bucket');
+    b = createFsBackend(root, { bucket: 'bkt' });
+  });
+  afterEach(() => rm(base, { recursive: true, force: true }));
+
+  it('stores objects at <root>/<key>', async () => {
+    await b.write('dir/sub/file.txt', Buffer.from('content'));
+    expect((await stat(path.join(root, 'dir/sub/file.txt'))).size).toBe(7);
+  });
+
+  it.each(['../escape', 'a/../../escape', '/etc/passwd', 'a/./b', 'a//b', '.openimm-tmp/x', 'dir/', ''])(
+    'refuses the unsafe key %j and writes nothing outside the root',
+    async (key) => {
+      await expect(b.write(key, Buffer.from('x'))).rejects.toBeInstanceOf(InvalidKeyError);
+      await expect(b.read(key)).rejects.toBeInstanceOf(
+        key === '' || key.endsWith('/') ? InvalidKeyError : Error,
+      );
+      expect(await readdir(base)).toEqual(expect.not.arrayContaining(['escape']));
+      await expect(stat(path.join(base, 'escape'))).rejects.toThrow();
+    },
+  );
+
+  it('lists nothing for prefixes that climb out of the root', async () => {
+    await writeFile(path.join(base, 'outside'), 'secret');
+    await b.write('inside', Buffer.from('x'));
+    expect(await listKeys(b, '../')).toEqual([]);
+    expect(await listKeys(b, '../out')).toEqual([]);
+    expect(await listKeys(b, '.openimm-tmp/')).toEqual([]);
+  });
+
+  it('hides the temp folder and leaves it empty after failed and aborted writes', async () => {
+    await b.write('ok', Buffer.from('ok'));
+    const body = new PassThrough();
+    const controller = new AbortController();
+    const pending = b.write('aborted', body, { signal: controller.signal });
+    body.write(Buffer.alloc(1024));
+    await new Promise((r) => setTimeout(r, 20));
+    expect(await readdir(path.join(root, '.openimm-tmp'))).toHaveLength(1);
+    controller.abort();
+    await expect(pending).rejects.toThrow();
+    expect(await readdir(path.join(root, '.openimm-tmp'))).toEqual([]);
+    expect(await listKeys(b, '')).toEqual(['ok']);
+  });
+
+  it('prunes folders emptied by a delete, but not the bucket root', async () => {
+    await b.write('a/b/c/d.txt', Buffer.from('x'));
+    await b.write('a/keep.txt', Buffer.from('x'));
+    await b.delete('a/b/c/d.txt');
+    expect(await readdir(path.join(root, 'a'))).toEqual(['keep.txt']);
+    await b.delete('a/keep.txt');
+    expect((await readdir(root)).filter((n) => n !== '.openimm-tmp')).toEqual([]);
+    expect((await stat(root)).isDirectory()).toBe(true);
+  });
+
+  it('refuses an object whose key is an existing prefix, and the reverse', async () => {
+    await b.write('p/child', Buffer.from('x'));
+    await expect(b.write('p', Buffer.from('y'))).rejects.toBeInstanceOf(InvalidKeyError);
+    await expect(b.write('p/child/grandchild', Buffer.from('z'))).rejects.toBeInstanceOf(InvalidKeyError);
+    expect(await listKeys(b, '')).toEqual(['p/child']);
+    expect(await b.head('p')).toBeNull();
+    await expect(b.read('p')).rejects.toBeInstanceOf(ObjectNotFoundError);
+  });
+
+  it('names the full OSS URI in not-found errors', async () => {
+    await expect(b.read('nope.txt')).rejects.toThrow('File does not exist. oss://bkt/nope.txt');
+  });
+
+  it('lists files an operator linked into the bucket, but never walks linked folders', async () => {
+    await b.write('real', Buffer.from('r'));
+    await writeFile(path.join(base, 'media.bin'), 'linked');
+    await symlink(path.join(base, 'media.bin'), path.join(root, 'linked.bin'));
+    await symlink(base, path.join(root, 'loop'));
+    expect(await listKeys(b, '')).toEqual(['linked.bin', 'real']);
+    expect((await readAll(await b.read('linked.bin'))).toString()).toBe('linked');
+  });
+
+  it('keeps concurrent writes of one key whole', async () => {
+    const bodies = Array.from({ length: 8 }, (_, i) => Buffer.alloc(200_000, i));
+    await Promise.all(bodies.map((body) => b.write('race', body)));
+    const got = await readAll(await b.read('race'));
+    expect(got.length).toBe(200_000);
+    expect(bodies.some((body) => body.equals(got))).toBe(true);
+  });
+});
