@@ -24,7 +24,7 @@ import {
   rpcStringToSign,
 } from './rpc-signature.ts';
 import { assertFresh, parseSignedTime } from './timestamp.ts';
-import { formPairs, queryPairs } from './wire-params.ts';
+import { formPairs, mergedParams, mergePairs, queryPairs } from './wire-params.ts';
 import { type AuthenticatedRequest, headerValue, type WireRequest } from './wire-request.ts';
 
 export interface AuthDeps {
@@ -53,8 +53,7 @@ export async function authenticate(req: WireRequest, deps: AuthDeps): Promise<Au
   const authorization = headerValue(req, 'authorization');
   if (authorization !== undefined && /^\s*ACS3-/i.test(authorization))
     return authenticateAcs3(req, authorization, deps);
-  const merged = new Map(queryPairs(req));
-  for (const [key, value] of formPairs(req)) merged.set(key, value);
+  const merged = mergedParams(req);
   if (merged.has('Signature')) return authenticateRpc(req, merged, deps);
   if (authorization !== undefined) {
     throw Errors.incompleteSignature('The Authorization header must use the ACS3-HMAC-SHA256 algorithm.');
@@ -103,8 +102,7 @@ async function authenticateAcs3(
   );
   if (!constantTimeEqual(expected, auth.signature.toLowerCase())) throw Errors.signatureMismatch();
 
-  const merged = new Map(query);
-  for (const [key, value] of formPairs(req)) merged.set(key, value);
+  const merged = mergePairs(query, formPairs(req));
   const { action, version } = checkActionAndVersion(
     headerValue(req, 'x-acs-action')?.trim() || merged.get('Action'),
     headerValue(req, 'x-acs-version')?.trim() || merged.get('Version'),

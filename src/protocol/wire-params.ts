@@ -44,8 +44,12 @@ export function formPairs(req: WireRequest): Pair[] {
 
 /** Query then body into one map: the body wins on a key present in both. */
 export function mergedParams(req: WireRequest): Map<string, string> {
-  const merged = new Map<string, string>(queryPairs(req));
-  for (const [key, value] of formPairs(req)) merged.set(key, value);
+  return mergePairs(queryPairs(req), formPairs(req));
+}
+
+export function mergePairs(query: Pair[], form: Pair[]): Map<string, string> {
+  const merged = new Map<string, string>(query);
+  for (const [key, value] of form) merged.set(key, value);
   return merged;
 }
 

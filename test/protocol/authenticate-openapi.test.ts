@@ -213,6 +213,24 @@ describe('openapi-core, special requests', () => {
     },
   );
 
+  it.each([undefined, 'v2'])(
+    'lets the form body win over the query (signatureAlgorithm %s)',
+    async (signatureAlgorithm) => {
+      await callOpenApi(
+        server.endpoint,
+        { accessKeyId: AK, accessKeySecret: SECRET },
+        {
+          action: 'CreateOfficeConversionTask',
+          signatureAlgorithm,
+          query: { ProjectName: 'proj', UserData: 'from-query' },
+          body: { UserData: 'from-body', Sources: SOURCES },
+        },
+      );
+      const result = await authenticate(server.last(), makeDeps());
+      expect(result.params).toEqual({ ProjectName: 'proj', UserData: 'from-body', Sources: SOURCES });
+    },
+  );
+
   it.each([
     [undefined, 'ACS3-HMAC-SHA256'],
     ['v2', 'HMAC-SHA1'],
