@@ -46,3 +46,8 @@ export class MemoryNonceStore implements NonceStore {
     }
   }
 }
+
+/** A request dated `maxSkew` ahead stays acceptable until `maxSkew` after now: remember nonces that long. */
+export function nonceWindowForSkew(maxSkewMs: number): number {
+  return 2 * maxSkewMs;
+}

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ImmError } from '../../src/protocol/errors.ts';
-import { MemoryNonceStore } from '../../src/protocol/nonce-cache.ts';
+import { MemoryNonceStore, nonceWindowForSkew } from '../../src/protocol/nonce-cache.ts';
 
 describe('MemoryNonceStore', () => {
   it('accepts a nonce once within the window', async () => {
@@ -29,5 +29,11 @@ describe('MemoryNonceStore', () => {
     expect((err as ImmError).code).toBe('ServiceUnavailable');
     expect(await store.remember('a', 10)).toBe(false);
     expect(await store.remember('d', 1000)).toBe(true);
+  });
+});
+
+describe('nonceWindowForSkew', () => {
+  it('covers a request dated at the far edge of the skew for its whole acceptance period', () => {
+    expect(nonceWindowForSkew(15 * 60 * 1000)).toBe(30 * 60 * 1000);
   });
 });
