@@ -26,7 +26,8 @@ export function jsonParam<T extends ZodType>(schema: T) {
 /** An integer scalar sent as a string (or a number inside JSON). */
 export function intParam() {
   return z.preprocess((value) => {
-    if (typeof value === 'string' && value.trim() !== '' && /^-?\d+$/.test(value.trim())) return Number(value);
+    if (typeof value === 'string' && value.trim() !== '' && /^-?\d+$/.test(value.trim()))
+      return Number(value);
     return value;
   }, z.number().int());
 }
@@ -34,7 +35,8 @@ export function intParam() {
 /** A number scalar sent as a string (or a number inside JSON). */
 export function numberParam() {
   return z.preprocess((value) => {
-    if (typeof value === 'string' && value.trim() !== '' && Number.isFinite(Number(value))) return Number(value);
+    if (typeof value === 'string' && value.trim() !== '' && Number.isFinite(Number(value)))
+      return Number(value);
     return value;
   }, z.number());
 }
@@ -64,12 +66,14 @@ export function zodIssueToImmError(issue: z.core.$ZodIssue, raw: Record<string, 
     return new ImmError(issue.params.immCode, Number(issue.params.httpStatus ?? 400), issue.message);
   }
   const missing =
-    issue.code === 'invalid_type' && (path.length === 1 ? raw[top] === undefined : issue.message.includes('undefined'));
+    issue.code === 'invalid_type' &&
+    (path.length === 1 ? raw[top] === undefined : issue.message.includes('undefined'));
   if (missing && path.length === 1) {
     return new ImmError(`Missing${top}`, 400, `${top} is mandatory for this action.`);
   }
   if (missing) return Errors.invalidArgument(`The parameter ${name} is required but not provided.`);
-  const detail = issue.code === 'custom' || issue.message.startsWith('openimm:') ? issue.message : describeIssue(issue);
+  const detail =
+    issue.code === 'custom' || issue.message.startsWith('openimm:') ? issue.message : describeIssue(issue);
   return Errors.invalidArgument(`Specified parameter ${name} is not valid. ${detail}`.trim());
 }
 

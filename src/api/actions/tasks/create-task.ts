@@ -1,0 +1,103 @@
+import { z } from 'zod';
+import { jsonParam, parseParams } from '../../../processors/params.ts';
+import { defaultProcessorLimits, type TaskProcessor } from '../../../processors/types.ts';
+import { getProject } from '../../../projects/project-store.ts';
+import { Errors } from '../../../protocol/errors.ts';
+import { newEventId, newTaskId } from '../../../tasks/ids.ts';
+import { insertTask } from '../../../tasks/sql/insert-task.ts';
+import type { ActionDefinition } from '../../services.ts';
+import { storageErrorToImm } from '../../storage-errors.ts';
+import { taskDefinition } from './task-definition.ts';
+
+const MAX_USER_DATA_BYTES = 2048;
+
+const commonSchema = z.object({
+  ProjectName: z.string().min(1),
+  UserData: z
+    .string()
+    .refine((s) => Buffer.byteLength(s) <= MAX_USER_DATA_BYTES, { message: 'openimm: at most 2048 bytes.' })
+    .optional(),
+  Tags: jsonParam(z.record(z.string(), z.unknown())).optional(),
+  CredentialConfig: jsonParam(z.record(z.string(), z.unknown())).optional(),
+});
+
+/** Tag values may be any JSON value on the wire; templates and TagSelector compare them as strings. */
+function stringTags(tags: Record<string, unknown> | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(tags ?? {})) out[k] = typeof v === 'string' ? v : JSON.stringify(v);
+  return out;
+}
+
+/**
+ * The Create action of one processor: validate everything that can be known now (parameters, project, URIs,
+ * buckets, access, templates, notification targets), then commit the queued task and answer its ids.
+ */
+export function createTaskAction(processor: TaskProcessor): ActionDefinition {
+  return {
+    name: processor.action,
+    async handler({ services, accountId, requestId, params }) {
+      const common = parseParams(commonSchema, params);
+      const taskParams = parseParams(processor.params, params);
+      const project = await getProject(services.db, accountId, common.ProjectName);
+      if (!project) throw Errors.notFound('project');
+      const notification = services.parseNotificationTargets(params);
+      const tags = stringTags(common.Tags);
+      const now = new Date();
+      const scope = {
+        accountId,
+        projectName: project.name,
+        serviceRole: project.serviceRole,
+        region: services.config.region,
+      };
+      const limits = { ...defaultProcessorLimits, ...(services.config.limits as object) };
+      try {
+        await processor.validate(taskParams, {
+          ...scope,
+          now,
+          tags,
+          storage: services.storageFor(scope),
+          limits,
+        });
+      } catch (err) {
+        throw storageErrorToImm(err);
+      }
+      const taskId = newTaskId(processor.type);
+      const eventId = newEventId();
+      const notificationParam = params.Notification;
+      const extendedMessageUri = extendedMessageUriOf(notificationParam);
+      await services.db.transaction((tx) =>
+        insertTask(tx, {
+          id: taskId,
+          accountId,
+          projectName: project.name,
+          type: processor.type,
+          workClass: processor.workClass,
+          maxAttempts: services.config.worker.maxAttempts,
+          eventId,
+          requestId,
+          createdAt: now,
+          userData: common.UserData ?? '',
+          tags,
+          params,
+          definition: taskDefinition(params, processor.secretFields),
+          notification,
+          extendedMessageUri,
+        }),
+      );
+      return { TaskId: taskId, EventId: eventId };
+    },
+  };
+}
+
+function extendedMessageUriOf(notification: unknown): string {
+  let value = notification;
+  if (typeof value === 'string') {
+    try {
+      value = JSON.parse(value);
+    } catch {
+      return '';
+    }
+  }
+  const uri = (value as { ExtendedMessageURI?: unknown } | undefined)?.ExtendedMessageURI;
+  return typeof uri === 'string' ? uri : '';
+}

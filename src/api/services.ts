@@ -1,0 +1,41 @@
+import type { Logger } from 'pino';
+import type { ServerConfig } from '../config/config.ts';
+import type { Db } from '../db/types.ts';
+import type { TaskProcessor, TaskScope } from '../processors/types.ts';
+import type { NonceStore } from '../protocol/nonce-cache.ts';
+import type { StorageRegistry } from '../storage/registry.ts';
+import type { ScopedStorage } from '../storage/scoped-storage.ts';
+import type { TaskWaiters } from './task-waiters.ts';
+import type { Throttle } from './throttle.ts';
+
+/** Everything an action handler may use; built once at start-up and passed in (no globals). */
+export interface AppServices {
+  config: ServerConfig;
+  db: Db;
+  log: Logger;
+  /** Processors by their Create action name. */
+  processorsByAction: ReadonlyMap<string, TaskProcessor>;
+  /** Processors by TaskType. */
+  processorsByType: ReadonlyMap<string, TaskProcessor>;
+  storage: StorageRegistry;
+  storageFor(scope: TaskScope): ScopedStorage;
+  nonces: NonceStore;
+  throttle: Throttle;
+  waiters: TaskWaiters;
+  /** Create-time parsing of the task's notification targets (throws ImmError). */
+  parseNotificationTargets(params: Record<string, unknown>): unknown[];
+}
+
+export interface ActionContext {
+  services: AppServices;
+  accountId: string;
+  requestId: string;
+  params: Record<string, unknown>;
+  log: Logger;
+}
+
+/** One wire action: its name and handler; the handler's object becomes the body (RequestId is added). */
+export interface ActionDefinition {
+  name: string;
+  handler(ctx: ActionContext): Promise<Record<string, unknown>>;
+}

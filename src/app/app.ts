@@ -1,0 +1,115 @@
+import os from 'node:os';
+import path from 'node:path';
+import type { Logger } from 'pino';
+import { type BootstrapResult, bootstrapAccount } from '../accounts/bootstrap.ts';
+import { actionList } from '../api/actions/index.ts';
+import { createHttpServer } from '../api/http-server.ts';
+import type { AppServices } from '../api/services.ts';
+import { createTaskWaiters } from '../api/task-waiters.ts';
+import { createThrottle } from '../api/throttle.ts';
+import type { ServerConfig } from '../config/config.ts';
+import { connectDb } from '../db/connect.ts';
+import { processors } from '../processors/registry.ts';
+import { defaultProcessorLimits, type TaskScope } from '../processors/types.ts';
+import { MemoryNonceStore } from '../protocol/nonce-cache.ts';
+import { createStorageRegistry } from '../storage/registry.ts';
+import { createScopedStorage } from '../storage/scoped.ts';
+import { startRetentionSweeper } from '../tasks/retention.ts';
+import { createWorker, type Worker } from '../tasks/worker.ts';
+import { createNotifyWiring } from './notify-wiring.ts';
+
+export interface RunningApp {
+  url?: string;
+  bootstrap?: BootstrapResult;
+  services: AppServices;
+  worker?: Worker;
+  /** Graceful stop: no new requests, running tasks finish or go back to the queue, connections close. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Builds and starts openimm in the role the config names: `api` serves the RPC protocol, `worker` runs
+ * tasks and delivers notifications, `all` (the embedded default) does both in one process.
+ */
+export async function startApp(config: ServerConfig, log: Logger): Promise<RunningApp> {
+  const db = await connectDb(
+    config.databaseUrl ? { url: config.databaseUrl } : { pgliteDir: path.join(config.dataDir, 'db') },
+  );
+  const bootstrap = await bootstrapAccount(db, {
+    dataDir: config.dataDir,
+    accessKeyId: config.accessKeyId,
+    accessKeySecret: config.accessKeySecret,
+  });
+  const storage = createStorageRegistry(config.storage as any, {
+    dataDir: config.dataDir,
+    region: config.region,
+  });
+  const processorsByType = new Map(processors.map((p) => [p.type, p]));
+  const processorsByAction = new Map(processors.map((p) => [p.action, p]));
+  const notify = createNotifyWiring({ rawConfig: config.notify, region: config.region, processorsByType });
+  const storageFor = (scope: TaskScope) => createScopedStorage(storage, scope);
+  const waiters = await createTaskWaiters(db);
+  const services: AppServices = {
+    config,
+    db,
+    log,
+    processorsByAction,
+    processorsByType,
+    storage,
+    storageFor,
+    nonces: new MemoryNonceStore(config.maxSkewSeconds * 1000),
+    throttle: createThrottle(config.throttle),
+    waiters,
+    parseNotificationTargets: notify.parseTargets,
+  };
+  const stops: Array<() => Promise<void>> = [];
+  let worker: Worker | undefined;
+  if (config.role !== 'api') {
+    worker = createWorker({
+      db,
+      processors: processorsByType,
+      storageFor,
+      region: config.region,
+      limits: { ...defaultProcessorLimits, ...(config.limits as object) },
+      tmpRoot: path.join(config.dataDir, 'tmp', `${os.hostname()}-${process.pid}`),
+      log,
+      config: config.worker,
+      onFinished: notify.onFinished,
+      writeExtendedMessage: notify.writeExtended,
+    });
+    await worker.start();
+    const dispatcher = notify.startDispatcher(db, log.child({ component: 'notify' }));
+    const sweeper = startRetentionSweeper(db, config.retention, log);
+    stops.push(async () => {
+      sweeper.stop();
+      await worker!.stop();
+      await dispatcher.stop();
+    });
+  }
+  let url: string | undefined;
+  if (config.role !== 'worker') {
+    const app = createHttpServer({
+      services,
+      actions: new Map(actionList(services, notify.onFinished).map((a) => [a.name, a])),
+      log,
+      health: async () => ({ role: config.role, region: config.region, database: db.kind }),
+    });
+    url = await app.listen({ host: config.host, port: config.port });
+    // Closing the HTTP server first: in-flight requests finish, new connections are refused.
+    stops.unshift(() => app.close());
+  }
+  stops.push(async () => {
+    await waiters.close();
+    await storage.close();
+    await db.close();
+  });
+  return {
+    url,
+    bootstrap,
+    services,
+    worker,
+    async stop() {
+      for (const s of stops) await s().catch((err) => log.error({ err }, 'error while stopping'));
+    },
+  };
+}

@@ -1,0 +1,205 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import path from 'node:path';
+import type { Logger } from 'pino';
+import type { Db } from '../db/types.ts';
+import { TaskError } from '../processors/task-error.ts';
+import type {
+  ProcessorLimits,
+  RunContext,
+  TaskOutcome,
+  TaskProcessor,
+  TaskScope,
+} from '../processors/types.ts';
+import type { ScopedStorage } from '../storage/scoped-storage.ts';
+import type { createCompletionBatcher } from './completion-batcher.ts';
+import type { ClaimedTask, TaskPayload } from './sql/claim-tasks.ts';
+import type { FinishItem } from './sql/finish-tasks.ts';
+import { releaseTask, updateProgress } from './sql/leases.ts';
+
+/** Why a running attempt was stopped from outside. */
+export type StopReason = { kind: 'cancel'; by: string } | { kind: 'lease-lost' } | { kind: 'shutdown' };
+
+export interface ExtendedMessageWrite {
+  storage: ScopedStorage;
+  uri: string;
+  task: ClaimedTask;
+  item: FinishItem;
+  details?: Record<string, unknown>;
+}
+
+export interface RunTaskDeps {
+  db: Db;
+  owner: string;
+  processors: ReadonlyMap<string, TaskProcessor>;
+  storageFor(scope: TaskScope): ScopedStorage;
+  region: string;
+  limits: ProcessorLimits;
+  tmpRoot: string;
+  log: Logger;
+  batcher: ReturnType<typeof createCompletionBatcher>;
+  /** Writes `Notification.ExtendedMessageURI`; failures are logged, never change the outcome. */
+  writeExtendedMessage?: (w: ExtendedMessageWrite) => Promise<void>;
+  /** Progress is written at most this often per task. */
+  progressIntervalMs?: number;
+  retryDelaySeconds?: number;
+}
+
+/** Runs one claimed attempt to its end: a committed outcome, a hand-back to the queue, or nothing (lease lost). */
+export async function runClaimedTask(
+  task: ClaimedTask,
+  payload: TaskPayload | undefined,
+  controller: AbortController,
+  deps: RunTaskDeps,
+): Promise<void> {
+  const log = deps.log.child({ taskId: task.id, attempt: task.attempts });
+  const processor = deps.processors.get(task.type);
+  if (!processor || !payload) {
+    await commit(
+      deps,
+      task,
+      failItem(task, 'InternalError', `No processor for task type ${task.type}.`, null),
+    );
+    return;
+  }
+  const parsed = processor.params.safeParse(payload.params);
+  if (!parsed.success) {
+    await commit(
+      deps,
+      task,
+      failItem(task, 'InvalidArgument', 'The stored task request is not valid.', null),
+    );
+    return;
+  }
+  const params = parsed.data;
+  const scope: TaskScope = {
+    accountId: task.account_id,
+    projectName: task.project_name,
+    serviceRole: payload.service_role ?? 'AliyunIMMDefaultRole',
+    region: deps.region,
+  };
+  const storage = deps.storageFor(scope);
+  const tmpDir = await mkdtemp(path.join(deps.tmpRoot, 'task-'));
+  const progress = createProgressWriter(deps, task, log);
+  const ctx: RunContext = {
+    ...scope,
+    taskId: task.id,
+    taskType: task.type,
+    createdAt: new Date(task.created_at),
+    tags: task.tags ?? {},
+    storage,
+    progress: progress.report,
+    signal: controller.signal,
+    tmpDir,
+    log,
+    limits: deps.limits,
+  };
+  let outcome: TaskOutcome | undefined;
+  let failure: unknown;
+  try {
+    outcome = await processor.run(params, ctx);
+  } catch (err) {
+    failure = err;
+  } finally {
+    progress.stop();
+    await rm(tmpDir, { recursive: true, force: true }).catch(() => {});
+  }
+  const reason = controller.signal.aborted ? (controller.signal.reason as StopReason) : undefined;
+  if (reason?.kind === 'lease-lost') {
+    log.warn('lease lost: the attempt stops without an outcome');
+    return;
+  }
+  if (reason?.kind === 'shutdown') {
+    await releaseTask(deps.db, { id: task.id, owner: deps.owner, delaySeconds: 0, refundAttempt: true });
+    log.info('handed back to the queue at shutdown');
+    return;
+  }
+  let item: FinishItem;
+  if (reason?.kind === 'cancel') {
+    item = failItem(
+      task,
+      'TaskCancelled',
+      `The task was cancelled by ${reason.by}.`,
+      processor.failureContent?.(params),
+    );
+  } else if (failure === undefined) {
+    item = {
+      id: task.id,
+      state: 'succeeded',
+      code: '',
+      message: '',
+      endedAt: new Date(),
+      content: outcome?.content ?? null,
+    };
+  } else if (failure instanceof TaskError) {
+    if (failure.transient && task.attempts < task.max_attempts) {
+      log.warn({ err: failure }, 'transient failure: retrying later');
+      const delay = (deps.retryDelaySeconds ?? 2) * 2 ** (task.attempts - 1);
+      await releaseTask(deps.db, {
+        id: task.id,
+        owner: deps.owner,
+        delaySeconds: delay,
+        refundAttempt: false,
+      });
+      return;
+    }
+    log.info({ code: failure.code, err: failure.cause ?? failure }, 'task failed');
+    item = failItem(task, failure.code, failure.message, processor.failureContent?.(params));
+  } else {
+    log.error({ err: failure }, 'task failed with an unexpected error');
+    item = failItem(
+      task,
+      'InternalError',
+      'An internal error occurred while processing the task.',
+      processor.failureContent?.(params),
+    );
+  }
+  if (payload.extended_message_uri && deps.writeExtendedMessage) {
+    await deps
+      .writeExtendedMessage({
+        storage,
+        uri: payload.extended_message_uri,
+        task,
+        item,
+        details: outcome?.details,
+      })
+      .catch((err) => log.warn({ err }, 'writing the ExtendedMessageURI object failed'));
+  }
+  await commit(deps, task, item);
+}
+
+function failItem(
+  task: ClaimedTask,
+  code: string,
+  message: string,
+  content: Record<string, unknown> | null | undefined,
+): FinishItem {
+  return { id: task.id, state: 'failed', code, message, endedAt: new Date(), content: content ?? null };
+}
+
+async function commit(deps: RunTaskDeps, task: ClaimedTask, item: FinishItem) {
+  const committed = await deps.batcher.commit(item);
+  if (!committed) deps.log.warn({ taskId: task.id }, 'outcome not committed: the lease was lost meanwhile');
+}
+
+/** Keeps only the latest value and writes it at most once per interval. */
+function createProgressWriter(deps: RunTaskDeps, task: ClaimedTask, log: Logger) {
+  let latest = -1;
+  let written = 0;
+  const timer = setInterval(() => {
+    if (latest > written) {
+      written = latest;
+      void updateProgress(deps.db, { id: task.id, owner: deps.owner, progress: latest }).catch((err) =>
+        log.debug({ err }, 'progress write failed'),
+      );
+    }
+  }, deps.progressIntervalMs ?? 1000);
+  timer.unref();
+  return {
+    report(percent: number) {
+      if (Number.isFinite(percent)) latest = Math.max(latest, Math.min(99, Math.floor(percent)));
+    },
+    stop() {
+      clearInterval(timer);
+    },
+  };
+}

@@ -1,0 +1,54 @@
+import type { Queryable } from '../../db/types.ts';
+
+export interface NewTask {
+  id: string;
+  accountId: string;
+  projectName: string;
+  type: string;
+  workClass: string;
+  maxAttempts: number;
+  eventId: string;
+  requestId: string;
+  createdAt: Date;
+  userData: string;
+  tags: Record<string, string>;
+  params: Record<string, unknown>;
+  definition: string;
+  notification: unknown[];
+  extendedMessageUri: string;
+}
+
+export const TASK_READY_CHANNEL = 'openimm_task_ready';
+
+/**
+ * Inserts a queued task and its payload, and wakes the workers. Its queue rank is its position in its project's
+ * queue, so claiming by rank interleaves projects instead of serving one project's backlog first.
+ */
+export async function insertTask(tx: Queryable, t: NewTask): Promise<void> {
+  await tx.query(
+    `INSERT INTO tasks (id, account_id, project_name, type, work_class, max_attempts, queue_rank, event_id, request_id,
+       created_at, run_after, user_data, tags)
+     VALUES ($1, $2, $3, $4, $5, $6,
+       (SELECT coalesce(max(queue_rank), 0) + 1 FROM tasks WHERE account_id = $2 AND project_name = $3 AND state = 'queued'),
+       $7, $8, $9, $9, $10, $11)`,
+    [
+      t.id,
+      t.accountId,
+      t.projectName,
+      t.type,
+      t.workClass,
+      t.maxAttempts,
+      t.eventId,
+      t.requestId,
+      t.createdAt,
+      t.userData,
+      JSON.stringify(t.tags),
+    ],
+  );
+  await tx.query(
+    `INSERT INTO task_payloads (task_id, params, definition, notification, extended_message_uri)
+     VALUES ($1, $2, $3, $4, $5)`,
+    [t.id, JSON.stringify(t.params), t.definition, JSON.stringify(t.notification), t.extendedMessageUri],
+  );
+  await tx.query('SELECT pg_notify($1, $2)', [TASK_READY_CHANNEL, t.workClass]);
+}
