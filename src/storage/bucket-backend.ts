@@ -5,6 +5,8 @@ import path from 'node:path';
 import type { StorageBackend } from './backend.ts';
 import type { BucketConfig } from './config.ts';
 import { createFsBackend } from './fs/fs-backend.ts';
+import { createS3Backend } from './s3/s3-backend.ts';
+import { createS3Client } from './s3/s3-client.ts';
 
 export interface CreatedBackend {
   backend: StorageBackend;
@@ -20,7 +22,16 @@ export function createBucketBackend(
   switch (cfg.backend) {
     case 'fs':
       return { backend: createFsBackend(path.resolve(dataDir, cfg.path), { bucket: name }) };
-    case 's3':
-      throw new Error(`The s3 backend of bucket ${name} is not available yet.`);
+    case 's3': {
+      const client = createS3Client(cfg);
+      const backend = createS3Backend({
+        client,
+        bucket: name,
+        remoteBucket: cfg.bucket ?? name,
+        partSize: cfg.partSizeMiB * 1024 * 1024,
+        queueSize: cfg.queueSize,
+      });
+      return { backend, close: () => client.destroy() };
+    }
   }
 }

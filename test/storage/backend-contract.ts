@@ -10,6 +10,11 @@ import { InvalidRangeError } from '../../src/storage/errors.ts';
 export interface ContractTarget {
   backend: StorageBackend;
   cleanup(): Promise<void>;
+  /**
+   * Known deviations of the server behind the backend (not of the backend): s3rver walks its folders
+   * instead of sorting keys, and reads `bytes=0-0` as the whole object.
+   */
+  quirks?: { listOrderByFolders?: boolean; rangeZeroZeroIsWhole?: boolean };
 }
 
 export async function readAll(stream: Readable): Promise<Buffer> {
@@ -76,7 +81,8 @@ export function runBackendContract(name: string, setup: () => Promise<ContractTa
         (await readAll(await b.read('c4/digits', { range: { start, end } }))).toString();
       expect(await r(2, 4)).toBe('234');
       expect(await r(7)).toBe('789');
-      expect(await r(0, 0)).toBe('0');
+      if (!target.quirks?.rangeZeroZeroIsWhole) expect(await r(0, 0)).toBe('0');
+      expect(await r(1, 1)).toBe('1');
       expect(await r(8, 100)).toBe('89');
       await expect(b.read('c4/digits', { range: { start: 10 } })).rejects.toBeInstanceOf(InvalidRangeError);
     });
@@ -102,19 +108,25 @@ export function runBackendContract(name: string, setup: () => Promise<ContractTa
         'c6/中',
         'c6/B',
       ];
-      for (const k of keys) {
-        // `c6/a` as an object beside the `c6/a/` prefix is not representable on a filesystem.
-        if (k === 'c6/a' && b.kind === 'fs') continue;
-        await b.write(k, Buffer.from(k));
+      // `c6/a` as an object beside the `c6/a/` prefix is not representable on a filesystem.
+      const stored = keys.filter((k) => !(k === 'c6/a' && b.kind === 'fs'));
+      for (const k of stored) await b.write(k, Buffer.from(k));
+      const expected = [...stored].sort((x, y) => Buffer.compare(Buffer.from(x), Buffer.from(y)));
+      const all = await listKeys(b, 'c6/');
+      if (target.quirks?.listOrderByFolders) {
+        expect([...all].sort((x, y) => Buffer.compare(Buffer.from(x), Buffer.from(y)))).toEqual(expected);
+      } else {
+        expect(all).toEqual(expected);
+        expect(await listKeys(b, 'c6/', 'c6/a-c')).toEqual(expected.slice(expected.indexOf('c6/a-c') + 1));
+        expect(await listKeys(b, 'c6/', 'c6/a/a/z')).toEqual(
+          expected.slice(expected.indexOf('c6/a/a/z') + 1),
+        );
       }
-      const expected = keys
-        .filter((k) => !(k === 'c6/a' && b.kind === 'fs'))
-        .sort((x, y) => Buffer.compare(Buffer.from(x), Buffer.from(y)));
-      expect(await listKeys(b, 'c6/')).toEqual(expected);
       expect(await listKeys(b, 'c6/a/')).toEqual(['c6/a/a/z', 'c6/a/b']);
-      expect(await listKeys(b, 'c6/a')).toEqual(expected.filter((k) => k.startsWith('c6/a')));
-      expect(await listKeys(b, 'c6/', 'c6/a-c')).toEqual(expected.slice(expected.indexOf('c6/a-c') + 1));
-      expect(await listKeys(b, 'c6/', 'c6/a/a/z')).toEqual(expected.slice(expected.indexOf('c6/a/a/z') + 1));
+      expect(await listKeys(b, 'c6/', 'c6/ab')).toEqual(['c6/z', 'c6/é', 'c6/中']);
+      expect(new Set(await listKeys(b, 'c6/a'))).toEqual(
+        new Set(expected.filter((k) => k.startsWith('c6/a'))),
+      );
       expect(await listKeys(b, 'c6/nothing')).toEqual([]);
       const listed = [];
       for await (const info of b.list('c6/z')) listed.push(info);
