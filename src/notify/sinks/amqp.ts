@@ -1,0 +1,103 @@
+/**
+ * AMQP 0-9-1 sink (RabbitMQ): persistent messages on a confirm channel, so `publish` resolves only
+ * when the broker has taken responsibility for the message. One connection per URL, reopened after any
+ * failure; a publish that times out drops its connection too (it may be half-dead behind a proxy).
+ */
+import amqp, { type ChannelModel, type ConfirmChannel } from 'amqplib';
+import type { SinkSpec } from '../config.ts';
+import { abortable, type NotificationSink } from './types.ts';
+
+type AmqpSpec = Extract<SinkSpec, { kind: 'amqp' }>;
+
+interface Conn {
+  model: ChannelModel;
+  channel: ConfirmChannel;
+}
+
+// A dead peer is noticed within about two heartbeats even when no packet says so.
+const HEARTBEAT_SECONDS = 5;
+const CONNECT_TIMEOUT_MS = 5_000;
+
+function withHeartbeat(url: string): string {
+  const u = new URL(url);
+  if (!u.searchParams.has('heartbeat')) u.searchParams.set('heartbeat', String(HEARTBEAT_SECONDS));
+  return u.href;
+}
+
+async function open(url: string, onGone: () => void): Promise<Conn> {
+  const model = await amqp.connect(withHeartbeat(url), { timeout: CONNECT_TIMEOUT_MS });
+  // Without an 'error' listener a broken socket would crash the process.
+  model.on('error', () => {});
+  model.on('close', onGone);
+  try {
+    const channel = await model.createConfirmChannel();
+    channel.on('error', () => {});
+    channel.on('close', () => {
+      onGone();
+      model.close().catch(() => {});
+    });
+    return { model, channel };
+  } catch (err) {
+    await model.close().catch(() => {});
+    throw err;
+  }
+}
+
+export function createAmqpSink(): NotificationSink<AmqpSpec> {
+  const conns = new Map<string, Promise<Conn>>();
+
+  function connection(url: string): Promise<Conn> {
+    let p = conns.get(url);
+    if (!p) {
+      const forget = () => {
+        if (conns.get(url) === p) conns.delete(url);
+      };
+      p = open(url, forget);
+      p.catch(forget);
+      conns.set(url, p);
+    }
+    return p;
+  }
+
+  function discard(url: string, p: Promise<Conn>) {
+    if (conns.get(url) === p) conns.delete(url);
+    p.then((c) => c.model.close()).catch(() => {});
+  }
+
+  return {
+    kind: 'amqp',
+    async publish(target, message, signal) {
+      const p = connection(target.url);
+      try {
+        const { channel } = await abortable(p, signal);
+        await abortable(
+          new Promise<void>((resolve, reject) => {
+            channel.publish(
+              target.exchange,
+              target.routingKey,
+              Buffer.from(message.body, 'utf8'),
+              {
+                persistent: true,
+                contentType: 'application/json',
+                messageId: message.messageId,
+                appId: 'openimm',
+                timestamp: Math.floor(Date.now() / 1000),
+                headers: { 'x-openimm-task-id': message.taskId },
+              },
+              (err) => (err ? reject(err instanceof Error ? err : new Error(String(err))) : resolve()),
+            );
+          }),
+          signal,
+        );
+      } catch (err) {
+        if (signal.aborted) discard(target.url, p);
+        throw err;
+      }
+    },
+    async close() {
+      const all = [...conns.values()];
+      conns.clear();
+      await Promise.allSettled(all.map((p) => p.then((c) => c.model.close())));
+    },
+  };
+}
