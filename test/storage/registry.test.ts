@@ -1,0 +1,118 @@
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { BucketNotFoundError } from '../../src/storage/backend.ts';
+import { storageConfigSchema } from '../../src/storage/config.ts';
+import { createStorageRegistry } from '../../src/storage/registry.ts';
+import { createScopedStorage } from '../../src/storage/scoped.ts';
+
+describe('storage registry', () => {
+  let dataDir: string;
+  beforeEach(async () => {
+    dataDir = await mkdtemp(path.join(os.tmpdir(), 'openimm-'));
+  });
+  afterEach(() => rm(dataDir, { recursive: true, force: true }));
+
+  it('serves folders under <dataDir>/oss as buckets of the server region', async () => {
+    await mkdir(path.join(dataDir, 'oss', 'photos'), { recursive: true });
+    await mkdir(path.join(dataDir, 'oss', 'Not_A_Bucket'), { recursive: true });
+    await writeFile(path.join(dataDir, 'oss', 'file-not-bucket'), 'x');
+    const r = createStorageRegistry(undefined, { dataDir, region: 'cn-hangzhou' });
+    expect(r.bucket('photos')).toMatchObject({ name: 'photos', region: 'cn-hangzhou' });
+    expect(r.bucket('photos')?.backend.kind).toBe('fs');
+    expect(r.bucket('Not_A_Bucket')).toBeNull();
+    expect(r.bucket('file-not-bucket')).toBeNull();
+    expect(r.bucket('absent')).toBeNull();
+    await r.ensureBucket('fresh-one');
+    expect((await r.listBuckets()).map((b) => b.name)).toEqual(['fresh-one', 'photos']);
+    await expect(r.ensureBucket('Bad_Name')).rejects.toBeInstanceOf(BucketNotFoundError);
+  });
+
+  it('takes configured fs buckets, with their regions and owners', async () => {
+    const r = createStorageRegistry(
+      {
+        buckets: {
+          local: { backend: 'fs', path: 'elsewhere/local' },
+          north: { backend: 'fs', path: path.join(dataDir, 'north'), region: 'cn-beijing', owners: ['111'] },
+        },
+        embeddedBuckets: false,
+      },
+      { dataDir, region: 'cn-hangzhou' },
+    );
+    await mkdir(path.join(dataDir, 'oss', 'ignored'), { recursive: true });
+    expect(r.bucket('ignored')).toBeNull();
+    await expect(r.ensureBucket('ignored')).rejects.toBeInstanceOf(BucketNotFoundError);
+    expect(r.bucket('north')).toMatchObject({ region: 'cn-beijing', owners: ['111'] });
+    const local = await r.ensureBucket('local');
+    await local.backend.write('k', Buffer.from('v'));
+    expect((await r.bucket('local')!.backend.head('k'))?.size).toBe(1);
+    const inBeijing = createScopedStorage(r, {
+      accountId: '111',
+      serviceRole: 'AliyunIMMDefaultRole',
+      region: 'cn-beijing',
+    });
+    expect(inBeijing.hasBucket('north')).toBe(true);
+    expect(inBeijing.hasBucket('local')).toBe(false);
+  });
+
+  it('gives AliyunIMMDefaultRole the buckets the account owns', async () => {
+    const r = createStorageRegistry(
+      {
+        buckets: {
+          mine: { backend: 'fs', path: 'mine', owners: ['111'] },
+          theirs: { backend: 'fs', path: 'theirs', owners: ['222'] },
+          shared: { backend: 'fs', path: 'shared' },
+        },
+      },
+      { dataDir, region: 'cn-hangzhou' },
+    );
+    const policy = r.policyFor('111', 'AliyunIMMDefaultRole')!;
+    expect(policy.allows('write', 'mine', 'x')).toBe(true);
+    expect(policy.allows('read', 'theirs', 'x')).toBe(false);
+    expect(policy.allows('read', 'shared', 'x')).toBe(true);
+  });
+
+  it('knows the roles configured per account and for every account', () => {
+    const r = createStorageRegistry(
+      {
+        roles: {
+          '111': {
+            Reader: { statements: [{ actions: ['read'], resources: ['oss://a-bucket/*'] }] },
+            AliyunIMMDefaultRole: { statements: [{ actions: ['read'], resources: ['oss://only-this/*'] }] },
+          },
+          '*': { Everyone: { statements: [{ actions: ['*'], resources: ['oss://common/*'] }] } },
+        },
+      },
+      { dataDir, region: 'cn-hangzhou' },
+    );
+    expect(r.roleExists('111', 'Reader')).toBe(true);
+    expect(r.roleExists('222', 'Reader')).toBe(false);
+    expect(r.roleExists('222', 'Everyone')).toBe(true);
+    expect(r.roleExists('222', 'AliyunIMMDefaultRole')).toBe(true);
+    expect(r.roleExists('111', 'Nope')).toBe(false);
+    expect(r.policyFor('111', 'Nope')).toBeNull();
+    expect(r.policyFor('111', 'Reader')!.allows('read', 'a-bucket', 'k')).toBe(true);
+    expect(r.policyFor('111', 'Reader')!.allows('write', 'a-bucket', 'k')).toBe(false);
+    // A configured default role replaces the built-in one for that account.
+    expect(r.policyFor('111', 'AliyunIMMDefaultRole')!.allows('read', 'a-bucket', 'k')).toBe(false);
+    expect(r.policyFor('111', 'AliyunIMMDefaultRole')!.allows('read', 'only-this', 'k')).toBe(true);
+  });
+
+  it('validates the config shape with precise messages', () => {
+    const bad = storageConfigSchema.safeParse({ buckets: { UPPER: { backend: 'fs', path: 'x' } } });
+    expect(bad.success).toBe(false);
+    const noBackend = storageConfigSchema.safeParse({ buckets: { ok: { path: 'x' } } });
+    expect(noBackend.success).toBe(false);
+    const s3 = storageConfigSchema.parse({
+      buckets: { media: { backend: 's3', endpoint: 'http://127.0.0.1:9000', bucket: 'real' } },
+    });
+    expect(s3.buckets.media).toMatchObject({
+      forcePathStyle: false,
+      partSizeMiB: 8,
+      queueSize: 4,
+      signingRegion: 'us-east-1',
+    });
+    expect(s3.embeddedBuckets).toBe(true);
+  });
+});
