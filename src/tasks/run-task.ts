@@ -52,6 +52,21 @@ export async function runClaimedTask(
   deps: RunTaskDeps,
 ): Promise<void> {
   const log = deps.log.child({ taskId: task.id, attempt: task.attempts });
+  try {
+    await runAttempt(task, payload, controller, deps, log);
+  } catch (err) {
+    // Setup or commit failed (scratch folder, database): the lease runs out and the reaper retries the task.
+    log.error({ err }, 'task attempt failed outside its processor');
+  }
+}
+
+async function runAttempt(
+  task: ClaimedTask,
+  payload: TaskPayload | undefined,
+  controller: AbortController,
+  deps: RunTaskDeps,
+  log: Logger,
+): Promise<void> {
   const processor = deps.processors.get(task.type);
   if (!processor || !payload) {
     await commit(

@@ -46,13 +46,20 @@ export function createWorker(opts: WorkerOptions) {
     })).filter((s) => s.free > 0);
   }
 
-  async function fetchTasks(): Promise<void> {
-    if (stopping) return;
+  let currentFetch: Promise<void> = Promise.resolve();
+
+  function fetchTasks(): Promise<void> {
+    if (stopping) return currentFetch;
     if (fetching) {
       fetchAgain = true;
-      return;
+      return currentFetch;
     }
     fetching = true;
+    currentFetch = fetchLoop();
+    return currentFetch;
+  }
+
+  async function fetchLoop(): Promise<void> {
     try {
       do {
         fetchAgain = false;
@@ -153,6 +160,8 @@ export function createWorker(opts: WorkerOptions) {
     async stop(graceMs = cfg.shutdownGraceSeconds * 1000) {
       stopping = true;
       for (const t of timers) clearInterval(t);
+      // A claim in flight finishes first, so the tasks it took are among those we wait for or hand back.
+      await currentFetch;
       const all = Promise.all([...running.values()].map((r) => r.done));
       const timedOut = await Promise.race([
         all.then(() => false),

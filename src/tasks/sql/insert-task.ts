@@ -27,10 +27,10 @@ export const TASK_READY_CHANNEL = 'openimm_task_ready';
 export async function insertTask(tx: Queryable, t: NewTask): Promise<void> {
   await tx.query(
     `INSERT INTO tasks (id, account_id, project_name, type, work_class, max_attempts, queue_rank, event_id, request_id,
-       created_at, run_after, user_data, tags)
+       created_at, user_data, tags)
      VALUES ($1, $2, $3, $4, $5, $6,
        (SELECT coalesce(max(queue_rank), 0) + 1 FROM tasks WHERE account_id = $2 AND project_name = $3 AND state = 'queued'),
-       $7, $8, $9, $9, $10, $11)`,
+       $7, $8, $9, $10, $11)`,
     [
       t.id,
       t.accountId,

@@ -1,0 +1,189 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { Db } from '../../src/db/types.ts';
+import { reapExpiredLeases } from '../../src/tasks/reaper.ts';
+import { cancelTask } from '../../src/tasks/sql/cancel-task.ts';
+import { claimTasks } from '../../src/tasks/sql/claim-tasks.ts';
+import type { FinishedTask } from '../../src/tasks/sql/finish-tasks.ts';
+import { purgeExpiredTasks } from '../../src/tasks/sql/purge-tasks.ts';
+import { DATABASES, type TestDb } from '../helpers/db.ts';
+import {
+  addTestTask,
+  makeTestProcessor,
+  quietLog,
+  seedAccount,
+  startTestWorker,
+  taskState,
+  waitFor,
+} from '../helpers/test-processor.ts';
+
+for (const { name, make } of DATABASES) {
+  describe(`task engine on ${name}`, () => {
+    let t: TestDb;
+    let db: Db;
+    let tmpRoot: string;
+
+    beforeAll(async () => {
+      t = await make();
+      db = t.db;
+      tmpRoot = await mkdtemp(path.join(os.tmpdir(), 'openimm-engine-'));
+    });
+    afterAll(async () => {
+      await t?.drop();
+      await rm(tmpRoot, { recursive: true, force: true });
+    });
+    beforeEach(async () => {
+      await db.query('DELETE FROM tasks');
+      await seedAccount(db);
+    });
+
+    it('runs a task to Succeeded and commits its outcome with the hook in one transaction', async () => {
+      const seen: FinishedTask[] = [];
+      const worker = startTestWorker(db, makeTestProcessor(), {
+        tmpRoot,
+        onFinished: async (tx, tasks) => {
+          // The hook sees the terminal row inside the committing transaction.
+          const r = await tx.query<{ state: string }>('SELECT state FROM tasks WHERE id = $1', [
+            tasks[0]!.id,
+          ]);
+          expect(r.rows[0]!.state).toBe('succeeded');
+          seen.push(...tasks);
+        },
+      });
+      await worker.start();
+      const id = await addTestTask(db, { params: { Ms: 20 } });
+      const s = await waitFor(async () => {
+        const row = await taskState(db, id);
+        return row?.state === 'succeeded' && row;
+      });
+      await worker.stop();
+      expect(s).toMatchObject({ code: '', progress: 100, attempts: 1 });
+      expect(seen.map((f) => f.id)).toEqual([id]);
+      expect(seen[0]!.content).toEqual({ Slept: 20 });
+    });
+
+    it('fails with the processor Code without retrying; retries transient failures', async () => {
+      const record = { runs: [] as string[] };
+      const worker = startTestWorker(db, makeTestProcessor(record), { tmpRoot, config: { maxAttempts: 3 } });
+      await worker.start();
+      const failing = await addTestTask(db, { params: { Fail: 'InvalidArgument' } });
+      const flaky = await addTestTask(db, { params: { Transient: 1 } });
+      await waitFor(async () => (await taskState(db, failing))?.state === 'failed');
+      await waitFor(async () => (await taskState(db, flaky))?.state === 'succeeded', 20_000);
+      await worker.stop();
+      expect(await taskState(db, failing)).toMatchObject({ code: 'InvalidArgument', attempts: 1 });
+      expect(record.runs.filter((r) => r === failing)).toHaveLength(1);
+      expect(await taskState(db, flaky)).toMatchObject({ attempts: 2 });
+    });
+
+    it('requeues a task whose lease expired, and fails it when no attempt is left', async () => {
+      const retried = await addTestTask(db, { maxAttempts: 3 });
+      const exhausted = await addTestTask(db, { maxAttempts: 1 });
+      const claimed = await claimTasks(db, {
+        owner: 'ghost',
+        workClasses: ['light'],
+        limit: 10,
+        leaseSeconds: 1,
+      });
+      expect(claimed.map((c) => c.id).sort()).toEqual([retried, exhausted].sort());
+      const finished: string[] = [];
+      await new Promise((r) => setTimeout(r, 1300));
+      await reapExpiredLeases(db, {
+        log: quietLog,
+        onFinished: async (_tx, tasks) => void finished.push(...tasks.map((x) => x.id)),
+      });
+      expect(await taskState(db, retried)).toMatchObject({ state: 'queued', attempts: 1 });
+      expect(await taskState(db, exhausted)).toMatchObject({ state: 'failed', code: 'InternalError' });
+      expect(finished).toEqual([exhausted]);
+    });
+
+    it('refuses illegal transitions in SQL, whoever tries them', async () => {
+      const id = await addTestTask(db);
+      await expect(
+        db.query(`UPDATE tasks SET state = 'succeeded', ended_at = now() WHERE id = $1`, [id]),
+      ).rejects.toThrow(/illegal task transition/);
+      await db.query(`UPDATE tasks SET state = 'failed', ended_at = now(), code = 'X' WHERE id = $1`, [id]);
+      await expect(db.query(`UPDATE tasks SET code = 'Y' WHERE id = $1`, [id])).rejects.toThrow(/terminal/);
+      await expect(
+        db.query(
+          `UPDATE tasks SET state = 'running', lease_owner = 'w', lease_expires_at = now() WHERE id = $1`,
+          [id],
+        ),
+      ).rejects.toThrow(/terminal/);
+    });
+
+    it('interleaves projects: a backlog of one project does not hold back another', async () => {
+      await seedAccount(db, '1000000000000001', 'big');
+      await seedAccount(db, '1000000000000001', 'small');
+      for (let i = 0; i < 60; i++) await addTestTask(db, { project: 'big' });
+      const small = await addTestTask(db, { project: 'small' });
+      const claimed = await claimTasks(db, {
+        owner: 'w',
+        workClasses: ['light'],
+        limit: 2,
+        leaseSeconds: 30,
+      });
+      expect(claimed.map((c) => c.id)).toContain(small);
+    });
+
+    it('cancels a queued task at once and a running one through its signal', async () => {
+      const queued = await addTestTask(db);
+      const hook: string[] = [];
+      const onFinished = async (_tx: unknown, tasks: FinishedTask[]) =>
+        void hook.push(...tasks.map((x) => x.id));
+      const r1 = await db.transaction((tx) =>
+        cancelTask(tx, {
+          taskId: queued,
+          accountId: '1000000000000001',
+          projectName: 'p1',
+          by: 'test',
+          onFinished,
+        }),
+      );
+      expect(r1).toBe('cancelled');
+      expect(await taskState(db, queued)).toMatchObject({ state: 'failed', code: 'TaskCancelled' });
+
+      const worker = startTestWorker(db, makeTestProcessor(), { tmpRoot, onFinished });
+      await worker.start();
+      const running = await addTestTask(db, { params: { Ms: 60_000 } });
+      await waitFor(async () => (await taskState(db, running))?.state === 'running');
+      const started = Date.now();
+      const r2 = await db.transaction((tx) =>
+        cancelTask(tx, {
+          taskId: running,
+          accountId: '1000000000000001',
+          projectName: 'p1',
+          by: 'test',
+          onFinished,
+        }),
+      );
+      expect(r2).toBe('cancelling');
+      await waitFor(async () => (await taskState(db, running))?.state === 'failed');
+      expect(Date.now() - started).toBeLessThan(5000);
+      await worker.stop();
+      expect(await taskState(db, running)).toMatchObject({ code: 'TaskCancelled' });
+      expect(hook.sort()).toEqual([queued, running].sort());
+    });
+
+    it('purges tasks past their retention', async () => {
+      const old = await addTestTask(db, { createdAt: new Date(Date.now() - 8 * 86_400_000) });
+      const fresh = await addTestTask(db);
+      expect(await purgeExpiredTasks(db, { days: 7 })).toBe(1);
+      expect(await taskState(db, old)).toBeUndefined();
+      expect(await taskState(db, fresh)).toBeDefined();
+      const payloads = await db.query('SELECT 1 FROM task_payloads WHERE task_id = $1', [old]);
+      expect(payloads.rows).toHaveLength(0);
+    });
+
+    it('hands running tasks back to the queue when stopped past its grace period', async () => {
+      const worker = startTestWorker(db, makeTestProcessor(), { tmpRoot });
+      await worker.start();
+      const id = await addTestTask(db, { params: { Ms: 60_000 } });
+      await waitFor(async () => (await taskState(db, id))?.state === 'running');
+      await worker.stop(50);
+      expect(await taskState(db, id)).toMatchObject({ state: 'queued', attempts: 0 });
+    });
+  });
+}
