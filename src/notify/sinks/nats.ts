@@ -1,7 +1,9 @@
 /**
- * NATS sink. A JetStream publish first, so a subject captured by a stream is acknowledged by the stream
- * (and deduplicated by `Nats-Msg-Id` within its window); when no stream captures the subject the server
- * answers "no responders" at once, and the message goes out as a core publish confirmed by a flush.
+ * NATS sink. A subject captured by a JetStream stream gets a JetStream publish, acknowledged by the
+ * stream and deduplicated by `Nats-Msg-Id` within its window; any other subject gets a core publish
+ * confirmed by a flush. Which one is asked of the server (and remembered for a while) rather than
+ * found by trying: a JetStream publish to a plain subject would reach its subscribers as a request
+ * and then time out waiting for an ack, so every retry would deliver again.
  */
 import { type ConnectionOptions, connect, headers, type NatsConnection } from 'nats';
 import type { SinkSpec } from '../config.ts';
@@ -30,8 +32,13 @@ export function natsOptions(url: string): ConnectionOptions {
   return opts;
 }
 
-function isNoResponders(err: unknown): boolean {
-  return (err as { code?: string } | null)?.code === '503';
+// How long the answer to "is this subject on a stream?" is trusted: streams are rarely added or removed.
+const STREAM_LOOKUP_TTL_MS = 30_000;
+
+function isNoStream(err: unknown): boolean {
+  const e = err as { code?: string; message?: string } | null;
+  // 503: JetStream is not enabled on this server; otherwise the lookup found no stream.
+  return e?.code === '503' || /no stream matches subject/.test(e?.message ?? '');
 }
 
 export function createNatsSink(): NotificationSink<NatsSpec> {
@@ -50,29 +57,46 @@ export function createNatsSink(): NotificationSink<NatsSpec> {
     return p;
   }
 
-  async function send(nc: NatsConnection, subject: string, message: OutgoingMessage, timeout: number) {
+  const onStream = new Map<string, { value: boolean; until: number }>();
+
+  async function capturedByStream(nc: NatsConnection, url: string, subject: string): Promise<boolean> {
+    const key = `${url}\n${subject}`;
+    const cached = onStream.get(key);
+    if (cached && cached.until > Date.now()) return cached.value;
+    let value: boolean;
+    try {
+      await (await nc.jetstreamManager({ checkAPI: false })).streams.find(subject);
+      value = true;
+    } catch (err) {
+      if (!isNoStream(err)) throw err;
+      value = false;
+    }
+    onStream.set(key, { value, until: Date.now() + STREAM_LOOKUP_TTL_MS });
+    return value;
+  }
+
+  async function send(nc: NatsConnection, url: string, subject: string, message: OutgoingMessage) {
     const h = headers();
     h.set('Content-Type', 'application/json');
+    h.set('Openimm-Message-Id', message.messageId);
     h.set('Openimm-Task-Id', message.taskId);
+    // The id carries the subject so one event sent to two subjects of one stream is not taken as a duplicate.
+    const msgID = `${message.messageId}:${subject}`;
     const data = Buffer.from(message.body, 'utf8');
-    try {
-      // The id carries the subject so one event sent to two subjects of one stream is not taken as a duplicate.
-      await nc
-        .jetstream()
-        .publish(subject, data, { msgID: `${message.messageId}:${subject}`, timeout, headers: h });
-    } catch (err) {
-      if (!isNoResponders(err)) throw err;
-      h.set('Nats-Msg-Id', message.messageId);
-      nc.publish(subject, data, { headers: h });
-      await nc.flush();
+    if (await capturedByStream(nc, url, subject)) {
+      await nc.jetstream().publish(subject, data, { msgID, timeout: 5_000, headers: h });
+      return;
     }
+    h.set('Nats-Msg-Id', msgID);
+    nc.publish(subject, data, { headers: h });
+    await nc.flush();
   }
 
   return {
     kind: 'nats',
     async publish(target, message, signal) {
       const nc = await abortable(connection(target.url), signal);
-      await abortable(send(nc, target.subject, message, 5_000), signal);
+      await abortable(send(nc, target.url, target.subject, message), signal);
     },
     async close() {
       const all = [...conns.values()];
