@@ -89,7 +89,7 @@ function error(res: ServerResponse, flavour: Flavour, status: number, code: stri
   );
 }
 
-function md5Matches(header: string | undefined, body: Buffer): boolean {
+function md5Matches(header: string, body: Buffer): boolean {
   const raw = createHash('md5').update(body).digest();
   // The official SDKs send base64 of the hex digest; the documentation describes base64 of the digest.
   return header === raw.toString('base64') || header === Buffer.from(raw.toString('hex')).toString('base64');
@@ -112,7 +112,7 @@ function check(
   const date = Date.parse(req.headers.date ?? '');
   if (!Number.isFinite(date) || Math.abs(Date.now() - date) > 15 * 60_000)
     return [403, 'TimeExpired', 'bad Date'];
-  if (!md5Matches(req.headers['content-md5'], body)) return [400, 'InvalidDigest', 'Content-MD5 mismatch'];
+  if (!md5Matches(String(req.headers['content-md5'] ?? ''), body)) return [400, 'InvalidDigest', 'Content-MD5 mismatch'];
   const expected = Buffer.from(signature(flavour, creds.accessKeySecret, req));
   const given = Buffer.from(auth[3]!);
   if (expected.length !== given.length || !timingSafeEqual(expected, given)) {
