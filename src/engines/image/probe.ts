@@ -59,10 +59,11 @@ export async function probeImage(bytes: ImageBytes, opts: ProbeOptions): Promise
     // Alpha and grey are not known from these headers; the decoded `.v` file tells, later.
     info = { ...base, ...size, orientation: 1, hasAlpha: false, grey: false };
   } else {
+    // An SVG is checked as text before any parser sees it: nothing it names may be fetched.
+    if (bytes.format === 'svg') await checkSvg(bytes.data, opts.label, opts.maxPixels);
     info = await probeWithSharp(bytes, opts);
   }
   checkPixels(info, opts);
-  if (bytes.format === 'svg') await checkSvg(bytes.data, opts.label, opts.maxPixels);
   return info;
 }
 
