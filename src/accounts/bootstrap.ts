@@ -5,8 +5,10 @@ import { type AccessKey, countAccounts, createAccount, findAccessKey, newAccessK
 
 export interface BootstrapResult {
   key: AccessKey;
-  /** True when this start created the pair (it is printed once, then). */
+  /** True when this start created the account. */
   created: boolean;
+  /** True when this start generated a random pair: it is printed once, then (a pair from the environment never is). */
+  generated?: boolean;
   credentialsFile?: string;
 }
 
@@ -52,5 +54,5 @@ export async function bootstrapAccount(
     `${JSON.stringify({ accessKeyId: key.accessKeyId, accessKeySecret: key.secret, accountId: key.accountId }, null, 2)}\n`,
     { mode: 0o600 },
   );
-  return { key, created: true, credentialsFile };
+  return { key, created: true, generated: !stored, credentialsFile };
 }

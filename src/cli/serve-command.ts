@@ -44,7 +44,7 @@ export function registerServeCommand(program: Command) {
         { url: app.url, role: config.role, dataDir: config.dataDir, database: app.services.db.kind },
         'openimm started',
       );
-      if (app.bootstrap?.created && app.url) printFirstStartBanner(app.bootstrap, app.url, config.region);
+      if (app.bootstrap?.generated && app.url) printFirstStartBanner(app.bootstrap, app.url, config.region);
       let stopping = false;
       const shutdown = (signal: string) => {
         if (stopping) return;
