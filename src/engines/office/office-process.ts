@@ -73,6 +73,7 @@ export class OfficeProcess {
   async start(): Promise<void> {
     const { config, profileDir } = this.opts;
     await prepareProfile(profileDir);
+    if (this.dead) throw new OfficeError('closed', 'The process was stopped before it started.');
     const pipe = `openimm_${process.pid}_${this.slot}_${++pipeCounter}_${randomBytes(4).toString('hex')}`;
     this.pipe = pipe;
     const soffice = spawn(

@@ -28,6 +28,8 @@ interface QueuedJob {
 interface Slot {
   index: number;
   proc?: OfficeProcess;
+  /** The process being started (killed if the pool closes meanwhile). */
+  starting?: OfficeProcess;
   state: 'stopped' | 'starting' | 'idle' | 'busy';
   startFailures: number;
   idleTimer?: NodeJS.Timeout;
@@ -132,6 +134,7 @@ export class OfficePool {
     await Promise.all(
       this.slots.map(async (slot) => {
         clearTimeout(slot.idleTimer);
+        slot.starting?.kill('closed');
         await slot.proc?.stop();
         slot.proc = undefined;
         slot.state = 'stopped';
@@ -165,11 +168,14 @@ export class OfficePool {
       profileDir: path.join(this.profileRoot, `slot-${slot.index}`),
       log: this.log,
     });
+    slot.starting = proc;
     try {
       await proc.start();
     } catch (err) {
-      this.onStartFailure(slot, err);
+      if (!this.closed) this.onStartFailure(slot, err);
       return;
+    } finally {
+      slot.starting = undefined;
     }
     if (this.closed) {
       await proc.stop();

@@ -180,7 +180,7 @@ class Bridge:
             if family == "calc":
                 result["sheets"] = setup_calc(doc, req)
                 result["pageCount"] = sum(s["pages"] for s in result["sheets"])
-                if req.get("calc", {}).get("singlePageSheets"):
+                if (req.get("calc") or {}).get("singlePageSheets"):
                     filter_data["SinglePageSheets"] = True
             else:
                 total = page_count(doc, family)
@@ -275,25 +275,30 @@ def page_range_string(pages):
 
 
 def setup_calc(doc, req):
-    """Hides the sheets not selected, applies page setup, returns [{index, name, pages}] per sheet."""
+    """Hides the sheets not selected, applies page setup, returns [{index, name, pages}] per sheet.
+
+    A read-only document refuses changes: without "editable" every visible sheet is reported as is.
+    """
     sheets = doc.Sheets
-    visible = [(i, sheets.getByIndex(i)) for i in range(sheets.Count) if sheets.getByIndex(i).IsVisible]
-    sel = req.get("sheets") or {}
+    visible = [sheets.getByIndex(i) for i in range(sheets.Count) if sheets.getByIndex(i).IsVisible]
+    editable = bool(req.get("editable"))
+    sel = (req.get("sheets") or {}) if editable else {}
     start = int(sel.get("start", 1))
     count = sel.get("count")
     if start < 1 or start > len(visible):
         raise BridgeError("sheet-range", "SheetIndex %d is outside the workbook's %d sheets." % (start, len(visible)))
     chosen = visible[start - 1:] if not count or count < 0 else visible[start - 1:start - 1 + int(count)]
-    chosen_ids = {i for i, _ in chosen}
-    for i, sheet in visible:
-        if i not in chosen_ids:
+    chosen_names = {sheet.Name for sheet in chosen}
+    for sheet in visible:
+        if sheet.Name not in chosen_names:
             sheet.IsVisible = False
-    calc = req.get("calc") or {}
+    calc = (req.get("calc") or {}) if editable else {}
     styles = doc.StyleFamilies.getByName("PageStyles")
     out = []
-    for n, (i, sheet) in enumerate(chosen):
-        apply_page_style(styles.getByName(sheet.PageStyle), calc, req.get("showComments", False))
-        apply_print_area(sheet, calc)
+    for n, sheet in enumerate(chosen):
+        if editable:
+            apply_page_style(styles.getByName(sheet.PageStyle), calc, req.get("showComments", False))
+            apply_print_area(sheet, calc)
         pages = 1 if calc.get("singlePageSheets") else doc.getRendererCount(sheet, ())
         out.append({"index": start + n, "name": sheet.Name, "pages": pages})
     return out

@@ -1,0 +1,227 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { defaultOfficeConfig } from '../../../src/engines/office/config.ts';
+import { OfficeError } from '../../../src/engines/office/errors.ts';
+import { OfficePool } from '../../../src/engines/office/pool.ts';
+import { pdfInfo } from '../../../src/engines/poppler/pdf-info.ts';
+import { pdfText } from '../../../src/engines/poppler/pdf-text.ts';
+import { FIXTURE_PASSWORD, makeOfficeFixtures, type OfficeFixtures, writeSlowCsv } from './fixtures.ts';
+
+const CSV = {
+  importFilter: 'Text - txt - csv (StarCalc)',
+  importOptions: '44,34,76,1',
+  allowTextImport: true,
+};
+
+let dir: string;
+let pool: OfficePool;
+let fx: OfficeFixtures;
+
+beforeAll(async () => {
+  dir = await mkdtemp(path.join(os.tmpdir(), 'openimm-'));
+  pool = new OfficePool({ ...defaultOfficeConfig, poolSize: 1, maxJobsPerProcess: 0 });
+  fx = await makeOfficeFixtures(dir, pool);
+});
+
+afterAll(async () => {
+  await pool?.close();
+  await rm(dir, { recursive: true, force: true });
+});
+
+const out = (name: string) => path.join(dir, name);
+
+async function kindOf(promise: Promise<unknown>): Promise<string> {
+  try {
+    await promise;
+    return 'ok';
+  } catch (err) {
+    return err instanceof OfficeError ? err.kind : String(err);
+  }
+}
+
+describe('OfficePool conversions', () => {
+  it('converts a docx to PDF and reports its pages', async () => {
+    const result = await pool.convert({ input: fx.docx, output: out('a.pdf') });
+    expect(result).toMatchObject({ family: 'writer', importFilter: 'MS Word 2007 XML', pageCount: 3 });
+    expect((await pdfInfo(out('a.pdf'))).pages).toBe(3);
+  });
+
+  it('exports only the selected pages', async () => {
+    const result = await pool.convert({ input: fx.docx, output: out('b.pdf'), pages: [[2, -1]] });
+    expect(result.exportedPages).toEqual([2, 3]);
+    const text = await pdfText(out('b.pdf'), { first: 1, last: 2 });
+    expect(text[0]).toContain('Second page text.');
+    expect(text[1]).toContain('中文内容');
+  });
+
+  it('selects sheets and reports their pages', async () => {
+    const result = await pool.convert({
+      input: fx.xlsx,
+      output: out('c.pdf'),
+      editable: true,
+      sheets: { start: 2, count: 1 },
+    });
+    expect(result.sheets).toEqual([{ index: 2, name: 'Beta', pages: expect.any(Number) }]);
+    const betaPages = result.sheets![0]!.pages;
+    expect(betaPages).toBeGreaterThan(1);
+    expect((await pdfInfo(out('c.pdf'))).pages).toBe(betaPages);
+  });
+
+  it('puts each sheet on one page with SinglePageSheets', async () => {
+    const result = await pool.convert({
+      input: fx.xlsx,
+      output: out('d.pdf'),
+      editable: true,
+      calc: { singlePageSheets: true },
+    });
+    expect(result.sheets?.map((s) => s.pages)).toEqual([1, 1, 1]);
+    expect((await pdfInfo(out('d.pdf'))).pages).toBe(3);
+  });
+
+  it('tells a missing password from a wrong one, and opens with the right one', async () => {
+    expect(await kindOf(pool.convert({ input: fx.passwordDoc, output: out('e.pdf') }))).toBe(
+      'password-required',
+    );
+    expect(
+      await kindOf(pool.convert({ input: fx.passwordDoc, output: out('e.pdf'), password: 'nope' })),
+    ).toBe('password-wrong');
+    const ok = await pool.convert({
+      input: fx.passwordDoc,
+      output: out('e.pdf'),
+      password: FIXTURE_PASSWORD,
+    });
+    expect(ok.pageCount).toBe(3);
+  });
+
+  it('refuses broken documents and keeps the process in service', async () => {
+    const before = pool.processes()[0]!.pids.soffice;
+    expect(await kindOf(pool.convert({ input: fx.garbageDocx, output: out('f.pdf') }))).toBe(
+      'not-a-document',
+    );
+    expect(await kindOf(pool.convert({ input: fx.truncatedDocx, output: out('f.pdf') }))).toBe('load-failed');
+    expect(
+      await kindOf(
+        pool.convert({ input: fx.xlsx, output: out('f.pdf'), editable: true, sheets: { start: 9 } }),
+      ),
+    ).toBe('sheet-range');
+    expect(await kindOf(pool.convert({ input: fx.docx, output: out('f.pdf'), pages: [[7, 9]] }))).toBe(
+      'page-range',
+    );
+    await pool.convert({ input: fx.odt, output: out('f.pdf') });
+    expect(pool.processes()[0]!.pids.soffice).toBe(before);
+  });
+
+  it('reads CSV as UTF-8', async () => {
+    const csv = path.join(dir, 'utf8.csv');
+    await writeFile(csv, 'name,city\nZoë,北京\n');
+    await pool.convert({ input: csv, output: out('g.pdf'), editable: true, ...CSV });
+    const [text] = await pdfText(out('g.pdf'), { first: 1, last: 1 });
+    expect(text).toContain('Zoë');
+    expect(text).toContain('北京');
+  });
+
+  it('lets documents reach no network address', async () => {
+    let hits = 0;
+    const server = http.createServer((_req, res) => {
+      hits++;
+      res.writeHead(404).end();
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    const doc = path.join(dir, 'linked.fodt');
+    await writeFile(doc, linkedImageFodt(`http://127.0.0.1:${port}/pixel.png`));
+    try {
+      await pool.convert({ input: doc, output: out('h.pdf') });
+    } finally {
+      server.close();
+    }
+    expect(hits).toBe(0);
+  });
+});
+
+describe('OfficePool supervision', () => {
+  it('replaces a killed LibreOffice and retries its job', async () => {
+    const proc = pool.processes()[0]!;
+    const killed = proc.pids.soffice!;
+    const crashesBefore = pool.stats().crashes;
+    const job = pool.convert({ input: fx.pptx, output: out('i.pdf') });
+    // Kill the whole LibreOffice process group while the job is in flight.
+    process.kill(-killed, 'SIGKILL');
+    const result = await job;
+    expect(result.pageCount).toBe(5);
+    expect((await pdfInfo(out('i.pdf'))).pages).toBe(5);
+    expect(pool.stats().crashes).toBe(crashesBefore + 1);
+    expect(pool.processes()[0]!.pids.soffice).not.toBe(killed);
+  });
+
+  it('times out a document that keeps the converter busy, and the next job succeeds', async () => {
+    const slow = path.join(dir, 'slow.csv');
+    await writeSlowCsv(slow, 12_000);
+    const started = Date.now();
+    const kind = await kindOf(
+      pool.convert({ input: slow, output: out('j.pdf'), ...CSV }, { timeoutMs: 1000 }),
+    );
+    expect(kind).toBe('timeout');
+    expect(Date.now() - started).toBeLessThan(8000);
+    expect(pool.stats().timeouts).toBe(1);
+    const next = await pool.convert({ input: fx.docx, output: out('k.pdf') });
+    expect(next.pageCount).toBe(3);
+  });
+
+  it('kills the process of an aborted job and keeps serving', async () => {
+    const slow = path.join(dir, 'slow.csv');
+    const controller = new AbortController();
+    const job = pool.convert({ input: slow, output: out('l.pdf'), ...CSV }, { signal: controller.signal });
+    setTimeout(() => controller.abort(), 300);
+    expect(await kindOf(job)).toBe('aborted');
+    expect((await pool.convert({ input: fx.odt, output: out('m.pdf') })).pageCount).toBe(3);
+  });
+
+  it('restarts a process after maxJobsPerProcess jobs', async () => {
+    const small = new OfficePool({ ...defaultOfficeConfig, poolSize: 1, maxJobsPerProcess: 2 });
+    try {
+      const pids: number[] = [];
+      for (let i = 0; i < 3; i++) {
+        await small.convert({ input: fx.odt, output: out(`n${i}.pdf`) });
+        pids.push(small.processes()[0]?.pids.soffice ?? -1);
+      }
+      // Jobs 1 and 2 ran on the first process; it was then replaced, and job 3 ran on the new one.
+      expect(pids[2]).not.toBe(pids[0]);
+      expect(small.stats()).toMatchObject({ completed: 3, started: 2 });
+    } finally {
+      await small.close();
+    }
+    expect(small.processes()).toEqual([]);
+  });
+
+  it('fails queued jobs when closed', async () => {
+    const closing = new OfficePool({ ...defaultOfficeConfig, poolSize: 1 });
+    const job = kindOf(closing.convert({ input: fx.odt, output: out('o.pdf') }));
+    await closing.close();
+    expect(await job).toBe('closed');
+    expect(await kindOf(closing.convert({ input: fx.odt, output: out('o.pdf') }))).toBe('closed');
+  });
+
+  it('reports an engine that cannot start', async () => {
+    const broken = new OfficePool({
+      ...defaultOfficeConfig,
+      poolSize: 1,
+      sofficeCommand: '/nonexistent/soffice',
+    });
+    try {
+      expect(await kindOf(broken.convert({ input: fx.odt, output: out('p.pdf') }))).toBe('unavailable');
+    } finally {
+      await broken.close();
+    }
+  });
+});
+
+function linkedImageFodt(url: string): string {
+  return `<?xml version="1.0" encoding="UTF-8"?>
+<office:document xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" xmlns:draw="urn:oasis:names:tc:opendocument:xmlns:drawing:1.0" xmlns:svg="urn:oasis:names:tc:opendocument:xmlns:svg-compatible:1.0" xmlns:xlink="http://www.w3.org/1999/xlink" office:version="1.2" office:mimetype="application/vnd.oasis.opendocument.text">
+<office:body><office:text><text:p>Linked: <draw:frame svg:width="3cm" svg:height="3cm"><draw:image xlink:href="${url}" xlink:type="simple" xlink:show="embed" xlink:actuate="onLoad"/></draw:frame></text:p></office:text></office:body></office:document>`;
+}
