@@ -112,7 +112,8 @@ function check(
   const date = Date.parse(req.headers.date ?? '');
   if (!Number.isFinite(date) || Math.abs(Date.now() - date) > 15 * 60_000)
     return [403, 'TimeExpired', 'bad Date'];
-  if (!md5Matches(String(req.headers['content-md5'] ?? ''), body)) return [400, 'InvalidDigest', 'Content-MD5 mismatch'];
+  if (!md5Matches(String(req.headers['content-md5'] ?? ''), body))
+    return [400, 'InvalidDigest', 'Content-MD5 mismatch'];
   const expected = Buffer.from(signature(flavour, creds.accessKeySecret, req));
   const given = Buffer.from(auth[3]!);
   if (expected.length !== given.length || !timingSafeEqual(expected, given)) {

@@ -13,6 +13,8 @@ export const PG_ADMIN_URL =
 
 export interface TestDb {
   db: Db;
+  /** PostgreSQL only: the test database, for opening more connections to it. */
+  url?: string;
   cleanup(): Promise<void>;
 }
 
@@ -32,6 +34,7 @@ export async function openPostgresTestDb(): Promise<TestDb> {
   const db = await connectDb({ url: url.href }, { poolSize: 8 });
   return {
     db,
+    url: url.href,
     async cleanup() {
       await db.close();
       const a = new pg.Client({ connectionString: PG_ADMIN_URL });
