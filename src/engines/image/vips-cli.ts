@@ -21,6 +21,17 @@ const INSTALL_HINT = 'apt-get install -y --no-install-recommends libvips-tools';
 const LOADERS = { bmp: 'magickload', jp2: 'jp2kload', j2k: 'jp2kload' } as const;
 export type VipsCliFormat = keyof typeof LOADERS;
 
+/**
+ * The environment for the command. sharp's bundled libvips sets `VIPSHOME` in this process when it
+ * loads; inherited, it sends the system `vips` looking for its plugins (ImageMagick, hence BMP) in
+ * the wrong place.
+ */
+function commandEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  const env = { ...process.env, ...extra };
+  delete env.VIPSHOME;
+  return env;
+}
+
 interface RunResult {
   code: number | null;
   stdout: string;
@@ -38,7 +49,7 @@ function run(
       signal: opts.signal,
       timeout: opts.timeoutMs,
       killSignal: 'SIGKILL',
-      env: opts.env ?? process.env,
+      env: opts.env ?? commandEnv(),
     });
     let stdout = '';
     let stderr = '';
@@ -88,7 +99,7 @@ export async function convertWithVipsCli(opts: {
   threads: number;
   signal?: AbortSignal;
 }): Promise<void> {
-  const env = { ...process.env, VIPS_CONCURRENCY: String(Math.max(1, opts.threads)) };
+  const env = commandEnv({ VIPS_CONCURRENCY: String(Math.max(1, opts.threads)) });
   let result: RunResult;
   try {
     result = await run(opts.command, [LOADERS[opts.format], opts.input, opts.output], {
