@@ -40,11 +40,12 @@ export function registerServeCommand(program: Command) {
       if (flags.concurrency) config.worker.concurrency = Number(flags.concurrency);
       const log = createLogger(config.logLevel);
       const app = await startApp(config, log);
+      // The banner comes before the start line, so whoever waits for the start line has the keys.
+      if (app.bootstrap?.generated && app.url) printFirstStartBanner(app.bootstrap, app.url, config.region);
       log.info(
         { url: app.url, role: config.role, dataDir: config.dataDir, database: app.services.db.kind },
         'openimm started',
       );
-      if (app.bootstrap?.generated && app.url) printFirstStartBanner(app.bootstrap, app.url, config.region);
       let stopping = false;
       const shutdown = (signal: string) => {
         if (stopping) return;
