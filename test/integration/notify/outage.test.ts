@@ -99,7 +99,7 @@ describe('RabbitMQ outage', () => {
         exchange,
         routingKey: '',
       };
-      const done = [];
+      const done: Array<Awaited<ReturnType<typeof finishTask>>> = [];
       for (let i = 0; i < 20; i++) done.push(await finishTask(t.db, [target], { accountId: 'acct-dead' }));
       await waitFor(async () => (await outboxRows(t.db)).every((r) => r.state === 'dead'), 20_000, 50);
       const { items } = await listDeadLetters(t.db, 'acct-dead');
