@@ -11,7 +11,7 @@ import type { ServerConfig } from '../config/config.ts';
 import { connectDb } from '../db/connect.ts';
 import { processors } from '../processors/registry.ts';
 import { defaultProcessorLimits, type TaskScope } from '../processors/types.ts';
-import { MemoryNonceStore } from '../protocol/nonce-cache.ts';
+import { MemoryNonceStore, nonceWindowForSkew } from '../protocol/nonce-cache.ts';
 import { createStorageRegistry } from '../storage/registry.ts';
 import { createScopedStorage } from '../storage/scoped.ts';
 import { startRetentionSweeper } from '../tasks/retention.ts';
@@ -57,7 +57,8 @@ export async function startApp(config: ServerConfig, log: Logger): Promise<Runni
     processorsByType,
     storage,
     storageFor,
-    nonces: new MemoryNonceStore(config.maxSkewSeconds * 1000),
+    // Twice the skew: a request dated 15 minutes ahead stays replay-proof until it expires.
+    nonces: new MemoryNonceStore(nonceWindowForSkew(config.maxSkewSeconds * 1000)),
     throttle: createThrottle(config.throttle),
     waiters,
     parseNotificationTargets: notify.parseTargets,
