@@ -25,7 +25,10 @@ export interface CalcPageSetup {
   landscape?: boolean;
   maxRows?: number;
   maxCols?: number;
-  /** TrimPolicy as "may delete": true (the default) trims, false keeps (IMM's `Disable…` flags inverted). */
+  /**
+   * TrimPolicy as "may delete" (IMM's `Disable…` flags inverted). LibreOffice already leaves out empty cells
+   * and repeated styles; `emptyCells` or `repeatedStyles` false prints the whole used area instead.
+   */
   trim?: { emptyCells?: boolean; repeatedStyles?: boolean; unusedPictures?: boolean; unusedShapes?: boolean };
 }
 

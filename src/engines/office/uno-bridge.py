@@ -51,6 +51,10 @@ EXPORT_FILTERS = {
 TEXT_IMPORT_FILTERS = {"Text", "Text (encoded)", "Text - txt - csv (StarCalc)", "HTML (StarWriter)",
                        "HTML (StarCalc)", "HTML Document", "writerglobal8_HTML"}
 
+# Last row and column index of a sheet in LibreOffice 7.4 (1,048,576 rows; 16,384 columns).
+SHEET_MAX_ROW = 1048575
+SHEET_MAX_COL = 16383
+
 PAPER_SIZES = {"A0": (84100, 118900), "A2": (42000, 59400), "A4": (21000, 29700)}
 
 
@@ -323,29 +327,27 @@ def apply_page_style(style, calc, comments):
 
 
 def apply_print_area(sheet, calc):
-    """Trims the printed area to real content (TrimPolicy) and to MaxSheetRow / MaxSheetColumn."""
+    """MaxSheetRow / MaxSheetColumn and TrimPolicy through the sheet's print area.
+
+    LibreOffice's own print range already leaves out empty cells and runs of repeated styles (what
+    IMM's TrimPolicy deletes by default), so nothing is set unless asked: keeping empty styled cells
+    prints the whole used area; a row or column limit cuts the content area (drawings included).
+    """
     max_rows, max_cols = calc.get("maxRows"), calc.get("maxCols")
     trim = calc.get("trim") or {}
+    keep_styled = not trim.get("emptyCells", True) or not trim.get("repeatedStyles", True)
+    if not (max_rows or max_cols or keep_styled):
+        return
     existing = sheet.getPrintAreas()
     if existing:
-        area = existing[0]
-        end_col, end_row = area.EndColumn, area.EndRow
-        start_col, start_row = area.StartColumn, area.StartRow
+        a = existing[0]
+        start_col, start_row, end_col, end_row = a.StartColumn, a.StartRow, a.EndColumn, a.EndRow
     else:
-        used = used_area(sheet)
-        if used is None:
+        area = used_area(sheet) if keep_styled else content_area(sheet)
+        if area is None:
             return
-        start_col, start_row, end_col, end_row = 0, 0, used[0], used[1]
-        if trim.get("emptyCells", True) and trim.get("repeatedStyles", True):
-            content = content_area(sheet, trim)
-            if content is not None:
-                # Rows past the last content are style-only (no overflow text can reach them); columns
-                # are trimmed only when a wide style-only band follows, so overflowing text survives.
-                end_row = min(end_row, content[1])
-                if end_col - content[0] > 8:
-                    end_col = content[0]
-        elif not (max_rows or max_cols):
-            return
+        start_col, start_row = 0, 0
+        end_col, end_row = area
     if max_rows:
         end_row = min(end_row, start_row + int(max_rows) - 1)
     if max_cols:
@@ -357,31 +359,44 @@ def apply_print_area(sheet, calc):
 
 
 def used_area(sheet):
-    cursor = sheet.createCursor()
-    cursor.gotoEndOfUsedArea(False)
-    a = cursor.RangeAddress
-    return (a.EndColumn, a.EndRow)
+    """Content plus cells with visible formatting (background, borders): IMM's untrimmed area.
+
+    Formatting that runs to the last row or column of the sheet (a whole column styled) is left out:
+    printing a million empty rows is never what was meant.
+    """
+    extent = content_area(sheet) or (-1, -1)
+    end_col, end_row = extent
+    ranges = sheet.getUniqueCellFormatRanges()
+    for i in range(ranges.Count):
+        fmt = ranges.getByIndex(i)
+        if fmt.CellBackColor == -1 and not any(
+            getattr(fmt, side).OuterLineWidth for side in ("TopBorder", "BottomBorder", "LeftBorder", "RightBorder")
+        ):
+            continue
+        for a in fmt.getRangeAddresses():
+            if a.EndRow >= SHEET_MAX_ROW or a.EndColumn >= SHEET_MAX_COL:
+                continue
+            end_col, end_row = max(end_col, a.EndColumn), max(end_row, a.EndRow)
+    if end_row < 0:
+        return None
+    return (end_col, end_row)
 
 
-def content_area(sheet, trim):
-    """Last column/row holding a value, text, formula or note; plus drawings the TrimPolicy keeps."""
-    flags = 1 | 2 | 4 | 8 | 16  # VALUE | DATETIME | STRING | ANNOTATION | FORMULA (CellFlags)
+def content_area(sheet):
+    """Last column/row holding a value, text, formula or note, or the anchor cell of a drawing."""
+    return cells_extent(sheet, 1 | 2 | 4 | 8 | 16)  # VALUE | DATETIME | STRING | ANNOTATION | FORMULA
+
+
+def cells_extent(sheet, flags):
     end_col = end_row = -1
-    ranges = sheet.queryContentCells(flags)
-    for a in ranges.getRangeAddresses():
+    for a in sheet.queryContentCells(flags).getRangeAddresses():
         end_col, end_row = max(end_col, a.EndColumn), max(end_row, a.EndRow)
-    keep_pictures = not trim.get("unusedPictures", True)
-    keep_shapes = not trim.get("unusedShapes", True)
-    if keep_pictures or keep_shapes:
-        page = sheet.DrawPage
-        for k in range(page.Count):
-            shape = page.getByIndex(k)
-            is_picture = shape.supportsService("com.sun.star.drawing.GraphicObjectShape")
-            if (is_picture and keep_pictures) or (not is_picture and keep_shapes):
-                anchor = getattr(shape, "Anchor", None)
-                if anchor is not None and hasattr(anchor, "CellAddress"):
-                    c = anchor.CellAddress
-                    end_col, end_row = max(end_col, c.Column), max(end_row, c.Row)
+    page = sheet.DrawPage
+    for k in range(page.Count):
+        anchor = getattr(page.getByIndex(k), "Anchor", None)
+        cell = getattr(anchor, "CellAddress", None)
+        if cell is not None:
+            end_col, end_row = max(end_col, cell.Column), max(end_row, cell.Row)
     if end_row < 0:
         return None
     return (end_col, end_row)

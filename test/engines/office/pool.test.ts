@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultOfficeConfig } from '../../../src/engines/office/config.ts';
 import { OfficeError } from '../../../src/engines/office/errors.ts';
 import { OfficePool } from '../../../src/engines/office/pool.ts';
-import { pdfInfo } from '../../../src/engines/poppler/pdf-info.ts';
+import { pageSizes, pdfInfo } from '../../../src/engines/poppler/pdf-info.ts';
 import { pdfText } from '../../../src/engines/poppler/pdf-text.ts';
 import { FIXTURE_PASSWORD, makeOfficeFixtures, type OfficeFixtures, writeSlowCsv } from './fixtures.ts';
 
@@ -80,6 +80,32 @@ describe('OfficePool conversions', () => {
     });
     expect(result.sheets?.map((s) => s.pages)).toEqual([1, 1, 1]);
     expect((await pdfInfo(out('d.pdf'))).pages).toBe(3);
+  });
+
+  it('prints styled empty cells only when TrimPolicy keeps them, and fits them to the page width', async () => {
+    const styled = path.join(dir, 'styled.fods');
+    await writeFile(styled, styledSheetFods(30, 300));
+    const convert = (calc: object) =>
+      pool.convert({ input: styled, output: out('s.pdf'), editable: true, calc });
+    expect((await convert({})).pageCount).toBe(1);
+    const untrimmed = (await convert({ trim: { emptyCells: false } })).pageCount;
+    expect(untrimmed).toBeGreaterThan(4);
+    const fitted = (await convert({ trim: { emptyCells: false }, fitToWidth: true })).pageCount;
+    expect(fitted).toBeLessThan(untrimmed);
+    expect((await convert({ trim: { emptyCells: false }, maxRows: 5, maxCols: 2 })).pageCount).toBe(1);
+  });
+
+  it('sets the paper size and orientation of spreadsheets', async () => {
+    await pool.convert({
+      input: fx.xlsx,
+      output: out('t.pdf'),
+      editable: true,
+      calc: { paperSize: 'A2', landscape: true },
+    });
+    const [first] = await pageSizes(out('t.pdf'), 1, 1);
+    // A2 landscape: 594 mm × 420 mm.
+    expect(first!.width).toBeCloseTo((594 / 25.4) * 72, 0);
+    expect(first!.height).toBeCloseTo((420 / 25.4) * 72, 0);
   });
 
   it('tells a missing password from a wrong one, and opens with the right one', async () => {
@@ -219,6 +245,17 @@ describe('OfficePool supervision', () => {
     }
   });
 });
+
+/** A sheet whose content is A1:B1 but whose yellow, bordered cells run to `cols` × `rows`. */
+function styledSheetFods(cols: number, rows: number): string {
+  return `<?xml version="1.0" encoding="UTF-8"?>
+<office:document xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" xmlns:style="urn:oasis:names:tc:opendocument:xmlns:style:1.0" xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" xmlns:fo="urn:oasis:names:tc:opendocument:xmlns:xsl-fo-compatible:1.0" office:version="1.2" office:mimetype="application/vnd.oasis.opendocument.spreadsheet">
+<office:automatic-styles><style:style style:name="ce1" style:family="table-cell"><style:table-cell-properties fo:background-color="#ffff00" fo:border="0.5pt solid #000000"/></style:style></office:automatic-styles>
+<office:body><office:spreadsheet><table:table table:name="S">
+<table:table-row><table:table-cell office:value-type="string"><text:p>a1</text:p></table:table-cell><table:table-cell office:value-type="string"><text:p>b1</text:p></table:table-cell></table:table-row>
+<table:table-row table:number-rows-repeated="${rows}"><table:table-cell table:style-name="ce1" table:number-columns-repeated="${cols}"/></table:table-row>
+</table:table></office:spreadsheet></office:body></office:document>`;
+}
 
 function linkedImageFodt(url: string): string {
   return `<?xml version="1.0" encoding="UTF-8"?>
