@@ -43,10 +43,10 @@ export async function startServerProcess(opts: {
       opts.timeoutMs ?? 90_000,
     );
     const check = () => {
-      const m = /"url":"(http:\/\/[^"]+)".*"msg":"openimm started"/.exec(out);
-      if (m) {
+      const line = out.split('\n').find((l) => l.includes('"msg":"openimm started"'));
+      if (line) {
         clearTimeout(timer);
-        resolve(m[1]!);
+        resolve(/"url":"(http:\/\/[^"]+)"/.exec(line)?.[1] ?? '');
       }
     };
     child.stdout!.on('data', check);
