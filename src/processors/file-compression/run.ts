@@ -6,20 +6,27 @@
 import { pipeline, Transform, type TransformCallback } from 'node:stream';
 import type { ArchiveConfig } from '../../engines/archive/config.ts';
 import { createZipWriter } from '../../engines/archive/zip-writer.ts';
+import { ImmError } from '../../protocol/errors.ts';
+import { TaskErrors } from '../task-error.ts';
 import type { RunContext, TaskOutcome } from '../types.ts';
 import { withTaskFailures } from './failures.ts';
 import type { FileCompressionParams } from './params.ts';
 import { type Plan, planEntries } from './plan.ts';
 import { manifestRules, type SourceRule, toRule } from './rules.ts';
 import { createSourceReader } from './source-reader.ts';
-import { resolveTarget } from './target.ts';
+import { type ResolvedTarget, resolveTarget } from './target.ts';
 
 export async function runFileCompression(
   p: FileCompressionParams,
   ctx: RunContext,
   config: ArchiveConfig,
 ): Promise<TaskOutcome> {
-  const target = resolveTarget(p.TargetURI);
+  let target: ResolvedTarget;
+  try {
+    target = resolveTarget(p, ctx.createdAt, ctx.tags);
+  } catch (err) {
+    throw err instanceof ImmError ? TaskErrors.invalidArgument(err.message) : err;
+  }
   await withTaskFailures(async () => {
     const plan = await planEntries(rulesOf(p, ctx), {
       storage: ctx.storage,

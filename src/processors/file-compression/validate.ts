@@ -12,7 +12,8 @@ import { checkReadable, checkWritable, headExisting, prefixHasObjects } from './
 import { resolveTarget } from './target.ts';
 
 export async function validateFileCompression(p: FileCompressionParams, ctx: CreateContext): Promise<void> {
-  const target = resolveTarget(p.TargetURI);
+  const rules = (p.Sources ?? []).map((item, i) => toRule(item, `Sources[${i}]`));
+  const target = resolveTarget(p, ctx.now, ctx.tags);
   checkWritable(ctx.storage, target.bucket, target.uri, 'TargetURI');
 
   if (p.SourceManifestURI !== undefined) {
@@ -22,7 +23,6 @@ export async function validateFileCompression(p: FileCompressionParams, ctx: Cre
     return;
   }
 
-  const rules = (p.Sources ?? []).map((item, i) => toRule(item, `Sources[${i}]`));
   for (const rule of rules) checkReadable(ctx.storage, rule.bucket, rule.uri, 'Sources.URI');
   let knownBytes = 0;
   for (const rule of rules) knownBytes += await checkSourceExists(rule, ctx);

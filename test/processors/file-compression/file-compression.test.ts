@@ -113,6 +113,21 @@ describe('FileCompression run', () => {
     for (const [key, data] of expected) expect(tree.get(key)).toEqual(data);
   });
 
+  it('resolves a TargetURI template from the first source, the tags and the creation time', async () => {
+    await ts.put('oss://src/docs/report.txt', 'r');
+    const created = new Date(Date.UTC(2024, 4, 6, 7, 8, 9));
+    const tagged = makeRunContext(ts.scoped, { tags: { team: 'blue' }, createdAt: created });
+    const p = params({
+      TargetURI: 'oss://out/{tags.team}/{barename}-{t_year}{t_mon}.zip',
+      Sources: [{ URI: 'oss://src/docs/report.txt', Mode: 'fullname' }],
+    });
+    await proc.validate(p, makeCreateContext(ts.scoped, { tags: { team: 'blue' }, now: created }));
+    const outcome = await proc.run(p, tagged);
+    await tagged.cleanup();
+    expect(outcome.content?.TargetURI).toBe('oss://out/blue/report-202405.zip');
+    expect(await ts.exists('oss://out/blue/report-202405.zip')).toBe(true);
+  });
+
   it('fails with File does not exist when a source is missing, and writes no archive', async () => {
     await ts.put('oss://src/a.txt', 'a');
     const p = params({
