@@ -74,11 +74,14 @@ export function startDispatcher(
     pumping = true;
     clearTimeout(timer);
     try {
-      do {
+      // A wake-up that arrives while the sweep is being scheduled must not be lost: loop until none did.
+      while (!stopped) {
         again = false;
         await claimWhileRoom();
-      } while (again && !stopped);
-      if (!stopped) await scheduleSweep();
+        if (again || stopped) continue;
+        await scheduleSweep();
+        if (!again) break;
+      }
     } catch (err) {
       log.error({ err }, 'notification dispatcher could not read the outbox');
       if (!stopped) timer = setTimeout(wake, d.pollIntervalMs);
