@@ -17,6 +17,8 @@ export interface ImmCallError {
   statusCode: number;
   message: string;
   data?: Record<string, unknown>;
+  /** openapi-core's ThrottlingError: the server's `x-acs-retry-after`, in milliseconds. */
+  retryAfter?: number;
 }
 
 export type ImmParams = Record<string, string | number | boolean | object>;
@@ -94,6 +96,7 @@ export function makeImmClient(
           statusCode: e.statusCode ?? e.data?.statusCode ?? 0,
           message: e.data?.Message ?? e.message,
           data: e.data,
+          retryAfter: e.retryAfter,
         } satisfies ImmCallError;
       }
     },
