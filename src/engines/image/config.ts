@@ -36,6 +36,16 @@ export const imageConfigSchema = z.object({
     .default(10 * 1024 * 1024),
   /** DPI at which SVG sources are rasterised for ImageToPDF (the page keeps the SVG's own size). */
   svgDensity: z.number().int().min(72).max(600).default(144),
+  /**
+   * Largest ImageSplicing canvas in bytes of pixels (width × height × 3, or 4 with alpha), held in
+   * memory while tiles are placed. The default fits the spec's largest aligned splice without margin
+   * (4096 × 32876 RGBA).
+   */
+  spliceMaxCanvasBytes: z
+    .number()
+    .int()
+    .min(1)
+    .default(640 * 1024 * 1024),
   /** The `vips` command used for BMP and JPEG 2000 (the bundled libvips of sharp cannot read them). */
   vipsCommand: z.string().min(1).default('vips'),
   /** Kill a `vips` conversion that runs longer than this. */

@@ -1,12 +1,8 @@
 /**
  * Splices images into one: each image is decoded, oriented, turned and scaled into its tile (at most
- * `maxParallelImages` at once), then all tiles are composited onto the background in one libvips
- * pass whose encoded output streams to the caller. Measured: in-process sharp is 2.5–3× faster than
- * running the `vips` command for the same steps.
+ * `maxParallelImages` at once, in sharp's threads), placed on the canvas, and the canvas is encoded
+ * as a stream.
  */
-import { randomUUID } from 'node:crypto';
-import { rm } from 'node:fs/promises';
-import path from 'node:path';
 import sharp, { type Sharp } from 'sharp';
 import { type Rgba, WHITE } from './color.ts';
 import { type DecodeOptions, openImage } from './decode.ts';
@@ -55,15 +51,19 @@ export function planSplice(
   return layout;
 }
 
-/** Tiles go through `.v` files (libvips' raw format): arrayjoin reads them without decoding. */
+interface RenderedTile {
+  data: Buffer;
+  width: number;
+  height: number;
+}
+
 async function renderTile(
   input: SpliceInput,
   tile: Tile,
   out: { flattenOn?: Rgba; alpha: boolean },
   opts: DecodeOptions,
-): Promise<string> {
+): Promise<RenderedTile> {
   const opened = await openImage(input.info, opts);
-  const file = path.join(opts.tmpDir, `tile-${randomUUID()}.v`);
   try {
     const p = placementFor(input.info.orientation, input.rotate);
     // sharp mirrors before it turns, which is the order the placement is defined in.
@@ -74,10 +74,9 @@ async function renderTile(
       .toColourspace('srgb');
     if (out.flattenOn) pipeline = pipeline.flatten({ background: out.flattenOn });
     pipeline = out.alpha ? pipeline.ensureAlpha() : pipeline.removeAlpha();
-    await pipeline.toFile(file);
-    return file;
+    const { data, info } = await pipeline.raw().toBuffer({ resolveWithObject: true });
+    return { data, width: info.width, height: info.height };
   } catch (err) {
-    await rm(file, { force: true });
     throw fromDecodeError(err, input.info.label);
   } finally {
     await opened.release();
@@ -91,17 +90,34 @@ function opaque(c: Rgba): Rgba {
   return c.alpha === 0 ? WHITE : { r: mix(c.r), g: mix(c.g), b: mix(c.b), alpha: 1 };
 }
 
-export interface SpliceResult {
-  /** The encoded output; reading it runs the join and the encoder. */
-  stream: Sharp;
-  /** Removes the tile files; call once the stream has been consumed (or abandoned). */
-  release(): Promise<void>;
+/** Bytes copied between yields to the event loop while placing a tile. */
+const COPY_SLICE = 8 * 1024 * 1024;
+
+/** Copies a tile's rows into the canvas, yielding now and then so a huge tile does not stall the loop. */
+async function place(canvas: Buffer, canvasWidth: number, channels: number, tile: RenderedTile, at: Tile) {
+  const rowBytes = tile.width * channels;
+  let sinceYield = 0;
+  for (let y = 0; y < tile.height; y++) {
+    tile.data.copy(
+      canvas,
+      ((at.top + y) * canvasWidth + at.left) * channels,
+      y * rowBytes,
+      (y + 1) * rowBytes,
+    );
+    sinceYield += rowBytes;
+    if (sinceYield >= COPY_SLICE) {
+      sinceYield = 0;
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+  }
 }
 
 /**
- * Decodes the inputs into their tiles, then joins them (the background shows only in padding and
- * margin; JPEG output flattens transparent pixels onto it). Decode failures reject here; the returned
- * stream can still fail while encoding.
+ * Decodes each input into its tile (a few at a time) and places it on a background canvas; the
+ * canvas is then encoded as a stream. Placing tiles by row copies costs a few milliseconds where
+ * libvips' composite costs ~40 ms per overlay (measured, 10 tiles on 1040×7630), and unlike its
+ * arrayjoin it allows tiles of different lengths. The background shows only in padding and margin;
+ * JPEG output flattens transparent pixels onto it. Memory: the canvas plus the tiles in flight.
  */
 export async function renderSplice(
   inputs: SpliceInput[],
@@ -109,37 +125,43 @@ export async function renderSplice(
   out: SpliceOutputOptions,
   decode: DecodeOptions,
   onTile?: (done: number) => void,
-): Promise<SpliceResult> {
+): Promise<Sharp> {
   const { limiter } = getImageRuntime();
   const jpeg = out.format === 'jpg';
   const background = jpeg ? opaque(out.background) : out.background;
   const alpha = !jpeg && (background.alpha < 1 || inputs.some((i) => i.info.hasAlpha));
+  const channels = alpha ? 4 : 3;
+  const maxBytes = getImageRuntime().config.spliceMaxCanvasBytes;
+  if (layout.width * layout.height * channels > maxBytes) {
+    throw new ImageError(
+      'limit',
+      `The spliced image would be ${layout.width}x${layout.height} pixels, more than this server splices ` +
+        `(${maxBytes} bytes of pixels).`,
+    );
+  }
+  const canvas = Buffer.allocUnsafe(layout.width * layout.height * channels);
+  const bg = [background.r, background.g, background.b, Math.round(background.alpha * 255)];
+  canvas.fill(Buffer.from(bg.slice(0, channels)));
   const tileOut = { flattenOn: jpeg ? background : undefined, alpha };
-  const files: string[] = [];
-  const release = () => Promise.all(files.map((f) => rm(f, { force: true }))).then(() => undefined);
   let done = 0;
   const settled = await Promise.allSettled(
     inputs.map((input, i) =>
       limiter.run(async () => {
-        const file = await renderTile(input, layout.tiles[i]!, tileOut, decode);
-        files.push(file);
+        const tile = await renderTile(input, layout.tiles[i]!, tileOut, decode);
+        await place(canvas, layout.width, channels, tile, layout.tiles[i]!);
         onTile?.(++done);
-        return file;
       }, decode.signal),
     ),
   );
+  // Every tile has finished (or failed) before returning, so nothing keeps writing into the canvas.
   const failed = settled.find((r) => r.status === 'rejected');
-  if (failed) {
-    await release();
-    throw failed.reason;
-  }
-  const ordered = settled.map((r) => (r as PromiseFulfilledResult<string>).value);
-  const { margin, padding } = layout;
-  const joined = sharp(ordered, {
-    join: { across: layout.direction === 'vertical' ? 1 : ordered.length, shim: padding, background },
+  if (failed) throw failed.reason;
+  decode.signal?.throwIfAborted();
+  const image = sharp(canvas, {
+    raw: { width: layout.width, height: layout.height, channels },
     limitInputPixels: false,
-  }).extend({ top: margin, bottom: margin, left: margin, right: margin, background });
-  return { stream: encode(joined, out), release };
+  });
+  return encode(image, out);
 }
 
 function encode(image: Sharp, out: SpliceOutputOptions): Sharp {
