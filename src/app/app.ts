@@ -3,6 +3,7 @@ import path from 'node:path';
 import type { Logger } from 'pino';
 import { type BootstrapResult, bootstrapAccount } from '../accounts/bootstrap.ts';
 import { actionList } from '../api/actions/index.ts';
+import { createDbNonceStore } from '../api/db-nonce-store.ts';
 import { createHttpServer } from '../api/http-server.ts';
 import type { AppServices } from '../api/services.ts';
 import { createTaskWaiters } from '../api/task-waiters.ts';
@@ -57,8 +58,11 @@ export async function startApp(config: ServerConfig, log: Logger): Promise<Runni
     processorsByType,
     storage,
     storageFor,
-    // Twice the skew: a request dated 15 minutes ahead stays replay-proof until it expires.
-    nonces: new MemoryNonceStore(nonceWindowForSkew(config.maxSkewSeconds * 1000)),
+    // Twice the skew: a request dated 15 minutes ahead stays replay-proof until it expires. With PostgreSQL
+    // several API processes may serve one client, so the nonces they have seen are shared in the database.
+    nonces: config.databaseUrl
+      ? createDbNonceStore(db, nonceWindowForSkew(config.maxSkewSeconds * 1000))
+      : new MemoryNonceStore(nonceWindowForSkew(config.maxSkewSeconds * 1000)),
     throttle: createThrottle(config.throttle),
     waiters,
     parseNotificationTargets: notify.parseTargets,
