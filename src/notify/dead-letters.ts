@@ -73,7 +73,7 @@ function toItem(r: Row): DeadLetter {
 export async function listDeadLetters(
   db: Queryable,
   accountId: string,
-  opts: { maxResults?: number; nextToken?: string } = {},
+  opts: { maxResults?: number; nextToken?: string; projectName?: string } = {},
 ): Promise<{ items: DeadLetter[]; nextToken?: string }> {
   const max = opts.maxResults ?? DEFAULT_MAX;
   if (!Number.isInteger(max) || max < 1 || max > MAX_MAX) {
@@ -84,10 +84,10 @@ export async function listDeadLetters(
     `SELECT id::text AS id, task_id, task_type, project_name, message_id, target, attempts, last_error, redrives,
             created_at, dead_at
      FROM notification_outbox
-     WHERE account_id = $1 AND state = 'dead' AND id > $2::bigint
+     WHERE account_id = $1 AND state = 'dead' AND id > $2::bigint AND ($4::text IS NULL OR project_name = $4)
      ORDER BY id
      LIMIT $3`,
-    [accountId, after, max + 1],
+    [accountId, after, max + 1, opts.projectName ?? null],
   );
   const rows = r.rows.slice(0, max);
   const more = r.rows.length > max;
@@ -95,7 +95,7 @@ export async function listDeadLetters(
 }
 
 /**
- * Makes the account's dead letters (all, or the given ids) pending again with fresh tries, due now, and
+ * Makes the account's dead letters (all, those of one project, or the given ids) pending again with fresh tries, due now, and
  * wakes the dispatchers. Returns how many rows were redriven; ids of other accounts are ignored.
  */
 export async function redriveDeadLetters(
@@ -116,9 +116,9 @@ export async function redriveDeadLetters(
   const r = await db.query(
     `UPDATE notification_outbox
      SET state = 'pending', attempts = 0, next_attempt_at = now(), dead_at = NULL, redrives = redrives + 1
-     WHERE account_id = $1 AND state = 'dead'
+     WHERE account_id = $1 AND state = 'dead' AND ($3::text IS NULL OR project_name = $3)
        AND ($2::jsonb IS NULL OR id IN (SELECT (jsonb_array_elements_text($2::jsonb))::bigint))`,
-    [accountId, ids === undefined ? null : JSON.stringify(ids)],
+    [accountId, ids === undefined ? null : JSON.stringify(ids), opts.projectName ?? null],
   );
   if (r.affectedRows > 0) {
     notifyCounters.redriven += r.affectedRows;

@@ -17,9 +17,9 @@ describe('dead letters (PGlite)', () => {
     await resetTables(t.db);
   });
 
-  async function deadRows(accountId: string, n: number) {
+  async function deadRows(accountId: string, n: number, projectName = 'notify-proj') {
     for (let i = 0; i < n; i++) {
-      const task = newTask({ accountId });
+      const task = newTask({ accountId, projectName });
       await insertTask(t.db, task);
       await enqueueNotifications(t.db, {
         taskId: task.id,
@@ -49,6 +49,15 @@ describe('dead letters (PGlite)', () => {
     expect(p1.items[0]!.Target).toBe('amqp amqp://127.0.0.1:5672 exchange=ex routingKey=rk');
     expect(JSON.stringify(p1.items)).not.toContain('pw');
     expect(p1.items[0]!.DeadTime).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/);
+  });
+
+  it('filters by project when asked', async () => {
+    await deadRows('acct-a', 2, 'proj-1');
+    await deadRows('acct-a', 1, 'proj-2');
+    const one = await listDeadLetters(t.db, 'acct-a', { projectName: 'proj-2' });
+    expect(one.items.map((i) => i.ProjectName)).toEqual(['proj-2']);
+    expect(await redriveDeadLetters(t.db, 'acct-a', { projectName: 'proj-1' })).toBe(2);
+    expect((await listDeadLetters(t.db, 'acct-a')).items.map((i) => i.ProjectName)).toEqual(['proj-2']);
   });
 
   it('refuses forged tokens and out-of-range page sizes with InvalidArgument', async () => {

@@ -12,6 +12,8 @@ type AmqpSpec = Extract<SinkSpec, { kind: 'amqp' }>;
 interface Conn {
   model: ChannelModel;
   channel: ConfirmChannel;
+  /** Why the broker closed the channel (e.g. 404 NOT_FOUND for a missing exchange): a better error than "channel closed". */
+  closedBy?: Error;
 }
 
 // A dead peer is noticed within about two heartbeats even when no packet says so.
@@ -31,12 +33,15 @@ async function open(url: string, onGone: () => void): Promise<Conn> {
   model.on('close', onGone);
   try {
     const channel = await model.createConfirmChannel();
-    channel.on('error', () => {});
+    const conn: Conn = { model, channel };
+    channel.on('error', (err: Error) => {
+      conn.closedBy = err;
+    });
     channel.on('close', () => {
       onGone();
       model.close().catch(() => {});
     });
-    return { model, channel };
+    return conn;
   } catch (err) {
     await model.close().catch(() => {});
     throw err;
@@ -69,7 +74,8 @@ export function createAmqpSink(): NotificationSink<AmqpSpec> {
     async publish(target, message, signal) {
       const p = connection(target.url);
       try {
-        const { channel } = await abortable(p, signal);
+        const conn = await abortable(p, signal);
+        const { channel } = conn;
         await abortable(
           new Promise<void>((resolve, reject) => {
             channel.publish(
@@ -84,7 +90,13 @@ export function createAmqpSink(): NotificationSink<AmqpSpec> {
                 timestamp: Math.floor(Date.now() / 1000),
                 headers: { 'x-openimm-task-id': message.taskId },
               },
-              (err) => (err ? reject(err instanceof Error ? err : new Error(String(err))) : resolve()),
+              (err) => {
+                if (!err) return resolve();
+                // The channel's 'error' (with the broker's reason) may come a moment after this callback.
+                setImmediate(() =>
+                  reject(conn.closedBy ?? (err instanceof Error ? err : new Error(String(err)))),
+                );
+              },
             );
           }),
           signal,
