@@ -1,4 +1,4 @@
-import { readFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
@@ -11,7 +11,7 @@ import { officeConversionParamsSchema } from '../../../src/processors/office-con
 import { parseParams } from '../../../src/processors/params.ts';
 import { TaskError } from '../../../src/processors/task-error.ts';
 import type { TaskOutcome } from '../../../src/processors/types.ts';
-import { makeOfficeFixtures, FIXTURE_PASSWORD, BETA_ROWS } from '../../engines/office/fixtures.ts';
+import { BETA_ROWS, FIXTURE_PASSWORD, makeOfficeFixtures } from '../../engines/office/fixtures.ts';
 import { makeCreateContext, makeRunContext } from '../../helpers/run-context.ts';
 import { makeTestStorage, type TestStorage } from '../../helpers/storage.ts';
 
@@ -50,7 +50,10 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-async function convert(params: Record<string, unknown>, limits: { officeTimeoutMs?: number } = {}): Promise<TaskOutcome> {
+async function convert(
+  params: Record<string, unknown>,
+  limits: { officeTimeoutMs?: number } = {},
+): Promise<TaskOutcome> {
   const p = parseParams(officeConversionParamsSchema, params);
   await processor.validate(p, makeCreateContext(storage.scoped));
   const ctx = makeRunContext(storage.scoped, { taskType: 'OfficeConversion' });
@@ -65,7 +68,10 @@ async function convert(params: Record<string, unknown>, limits: { officeTimeoutM
   }
 }
 
-async function failure(params: Record<string, unknown>, limits?: { officeTimeoutMs?: number }): Promise<string> {
+async function failure(
+  params: Record<string, unknown>,
+  limits?: { officeTimeoutMs?: number },
+): Promise<string> {
   try {
     await convert(params, limits);
     return 'ok';
@@ -102,7 +108,11 @@ describe('OfficeConversion to images', () => {
     expect(await storage.list('oss://in-bucket/out/book/')).toEqual([...uris].sort());
     expect(outcome.content?.PageCount).toBe(uris.length);
     // Default 96 dpi on A4.
-    expect(await imageSize(uris[0]!)).toEqual({ format: 'png', width: px(A4.width, 96), height: px(A4.height, 96) });
+    expect(await imageSize(uris[0]!)).toEqual({
+      format: 'png',
+      width: px(A4.width, 96),
+      height: px(A4.height, 96),
+    });
   });
 
   it('converts slides 2–4 to JPEG at the requested DPI under a prefix', async () => {
@@ -206,11 +216,19 @@ describe('OfficeConversion to PDF and text', () => {
   });
 
   it('converts CSV and ODT sources', async () => {
-    const csv = await convert({ SourceURI: `${IN}/table.csv`, TargetType: 'txt', TargetURIPrefix: 'oss://out-bucket/csv/' });
+    const csv = await convert({
+      SourceURI: `${IN}/table.csv`,
+      TargetType: 'txt',
+      TargetURIPrefix: 'oss://out-bucket/csv/',
+    });
     const text = (await storage.get(targets(csv)[0]!)).toString('utf8');
     expect(text).toContain('apple');
     expect(text).toContain('pear');
-    const odt = await convert({ SourceURI: `${IN}/notes.odt`, TargetType: 'pdf', TargetURIPrefix: 'oss://out-bucket/odt/' });
+    const odt = await convert({
+      SourceURI: `${IN}/notes.odt`,
+      TargetType: 'pdf',
+      TargetURIPrefix: 'oss://out-bucket/odt/',
+    });
     expect(targets(odt)).toEqual(['oss://out-bucket/odt/1.pdf']);
   });
 
@@ -239,31 +257,55 @@ describe('OfficeConversion to PDF and text', () => {
 describe('OfficeConversion failures', () => {
   it('fails a corrupt document with InvalidArgument', async () => {
     expect(
-      await failure({ SourceURI: `${IN}/broken.docx`, TargetType: 'pdf', TargetURIPrefix: 'oss://out-bucket/broken/' }),
+      await failure({
+        SourceURI: `${IN}/broken.docx`,
+        TargetType: 'pdf',
+        TargetURIPrefix: 'oss://out-bucket/broken/',
+      }),
     ).toMatch(/^InvalidArgument: The file is not a docx document/);
     expect(await storage.list('oss://out-bucket/broken/')).toEqual([]);
   });
 
   it('needs the right Password for a protected document', async () => {
-    const params = { SourceURI: `${IN}/locked.doc`, TargetType: 'pdf', TargetURIPrefix: 'oss://out-bucket/locked/' };
+    const params = {
+      SourceURI: `${IN}/locked.doc`,
+      TargetType: 'pdf',
+      TargetURIPrefix: 'oss://out-bucket/locked/',
+    };
     expect(await failure(params)).toMatch(/^InvalidArgument: The document is password-protected/);
-    expect(await failure({ ...params, Password: 'wrong' })).toMatch(/^InvalidArgument: The Password does not open/);
+    expect(await failure({ ...params, Password: 'wrong' })).toMatch(
+      /^InvalidArgument: The Password does not open/,
+    );
     const ok = await convert({ ...params, Password: FIXTURE_PASSWORD });
     expect(targets(ok)).toEqual(['oss://out-bucket/locked/1.pdf']);
   });
 
   it('fails a page selection outside the document', async () => {
     expect(
-      await failure({ SourceURI: `${IN}/report.docx`, TargetType: 'png', TargetURIPrefix: 'oss://out-bucket/x/', StartPage: '9' }),
+      await failure({
+        SourceURI: `${IN}/report.docx`,
+        TargetType: 'png',
+        TargetURIPrefix: 'oss://out-bucket/x/',
+        StartPage: '9',
+      }),
     ).toMatch(/^InvalidArgument: .*3 pages/);
     expect(
-      await failure({ SourceURI: `${IN}/report.pdf`, TargetType: 'png', TargetURIPrefix: 'oss://out-bucket/x/', Pages: '5-6' }),
+      await failure({
+        SourceURI: `${IN}/report.pdf`,
+        TargetType: 'png',
+        TargetURIPrefix: 'oss://out-bucket/x/',
+        Pages: '5-6',
+      }),
     ).toMatch(/^InvalidArgument: .*3 pages/);
   });
 
   it('refuses to write several outputs to one object', async () => {
     expect(
-      await failure({ SourceURI: `${IN}/report.docx`, TargetType: 'png', TargetURI: 'oss://out-bucket/same/page.png' }),
+      await failure({
+        SourceURI: `${IN}/report.docx`,
+        TargetType: 'png',
+        TargetURI: 'oss://out-bucket/same/page.png',
+      }),
     ).toMatch(/^InvalidArgument: TargetURI names the same object/);
     expect(await storage.list('oss://out-bucket/same/')).toEqual([]);
   });
@@ -272,7 +314,11 @@ describe('OfficeConversion failures', () => {
     config = { ...defaultOfficeConfig, maxOutputPages: 2 };
     try {
       expect(
-        await failure({ SourceURI: `${IN}/report.pdf`, TargetType: 'jpg', TargetURIPrefix: 'oss://out-bucket/lim/' }),
+        await failure({
+          SourceURI: `${IN}/report.pdf`,
+          TargetType: 'jpg',
+          TargetURIPrefix: 'oss://out-bucket/lim/',
+        }),
       ).toMatch(/^LimitExceededError: /);
     } finally {
       config = defaultOfficeConfig;
@@ -282,7 +328,12 @@ describe('OfficeConversion failures', () => {
   it('ends with InternalError past the task time limit', async () => {
     expect(
       await failure(
-        { SourceURI: `${IN}/report.pdf`, TargetType: 'png', TargetURIPrefix: 'oss://out-bucket/slow/', ImageDPI: '600' },
+        {
+          SourceURI: `${IN}/report.pdf`,
+          TargetType: 'png',
+          TargetURIPrefix: 'oss://out-bucket/slow/',
+          ImageDPI: '600',
+        },
         { officeTimeoutMs: 50 },
       ),
     ).toMatch(/^InternalError: The conversion did not finish within/);
