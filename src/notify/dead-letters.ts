@@ -101,7 +101,7 @@ export async function listDeadLetters(
 export async function redriveDeadLetters(
   db: Queryable,
   accountId: string,
-  opts: { ids?: string[] } = {},
+  opts: { ids?: string[]; projectName?: string } = {},
 ): Promise<number> {
   const ids = opts.ids;
   if (ids !== undefined) {
