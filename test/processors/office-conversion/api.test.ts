@@ -9,7 +9,7 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { officePool } from '../../../src/engines/office/index.ts';
 import { makeOfficeFixtures } from '../../engines/office/fixtures.ts';
-import { type ImmClient, makeImmClient } from '../../helpers/imm-clients.ts';
+import { type ImmClient, type ImmParams, makeImmClient } from '../../helpers/imm-clients.ts';
 import { OFFICE_APP_KEYS, type OfficeApp, startOfficeApp } from './office-app.ts';
 
 const BUCKET = 'office-in';
@@ -43,7 +43,7 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-async function convert(params: Record<string, string | object>): Promise<Record<string, any>> {
+async function convert(params: ImmParams): Promise<Record<string, any>> {
   const created = await client.call('CreateOfficeConversionTask', { ProjectName: 'office', ...params });
   expect(created.TaskId).toMatch(/^OfficeConversion-/);
   // Short long-polls: the SDK's socket timeout (its "connectTimeout") cuts a silent connection after a few seconds.
