@@ -10,6 +10,8 @@ export interface RpcResponse {
   status: number;
   headers: Record<string, string>;
   body: Record<string, unknown>;
+  /** Server-sent events, for streaming actions. */
+  stream?: AsyncIterable<string>;
 }
 
 /**
@@ -47,6 +49,9 @@ export async function dispatchRpc(
     const log = services.log.child({ requestId, action });
     const result = await definition.handler({ services, accountId, requestId, params: auth.params, log });
     services.log.debug({ requestId, action, ms: Math.round(performance.now() - started) }, 'request');
+    if (result.stream) {
+      return { status: 200, headers: { 'x-acs-request-id': requestId }, body: {}, stream: result.stream };
+    }
     return {
       status: 200,
       headers: { 'x-acs-request-id': requestId },

@@ -1,4 +1,5 @@
 import http from 'node:http';
+import { Readable } from 'node:stream';
 import Fastify from 'fastify';
 import type { Logger } from 'pino';
 import type { WireRequest } from '../protocol/wire-request.ts';
@@ -38,6 +39,11 @@ export function createHttpServer(opts: {
       body: Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0),
     };
     const res = await dispatchRpc(wire, opts.services, opts.actions);
+    if (res.stream) {
+      reply.code(200).headers({ ...res.headers, 'cache-control': 'no-cache', 'x-accel-buffering': 'no' });
+      reply.type('text/event-stream; charset=utf-8');
+      return reply.send(Readable.from(res.stream));
+    }
     reply.code(res.status).headers(res.headers).type('application/json;charset=utf-8');
     return JSON.stringify(res.body);
   };

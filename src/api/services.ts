@@ -5,6 +5,7 @@ import type { TaskProcessor, TaskScope } from '../processors/types.ts';
 import type { NonceStore } from '../protocol/nonce-cache.ts';
 import type { StorageRegistry } from '../storage/registry.ts';
 import type { ScopedStorage } from '../storage/scoped-storage.ts';
+import type { TaskEventHub } from './task-events.ts';
 import type { TaskWaiters } from './task-waiters.ts';
 import type { Throttle } from './throttle.ts';
 
@@ -22,6 +23,7 @@ export interface AppServices {
   nonces: NonceStore;
   throttle: Throttle;
   waiters: TaskWaiters;
+  taskEvents: TaskEventHub;
   /** Create-time parsing of the task's notification targets (throws ImmError). */
   parseNotificationTargets(params: Record<string, unknown>): unknown[];
 }
@@ -34,8 +36,11 @@ export interface ActionContext {
   log: Logger;
 }
 
-/** One wire action: its name and handler; the handler's object becomes the body (RequestId is added). */
+/**
+ * One wire action: its name and handler; the handler's object becomes the body (RequestId is added). A handler
+ * may instead answer `{ stream }`: a server-sent-events body written as it is produced.
+ */
 export interface ActionDefinition {
   name: string;
-  handler(ctx: ActionContext): Promise<Record<string, unknown>>;
+  handler(ctx: ActionContext): Promise<Record<string, unknown> & { stream?: AsyncIterable<string> }>;
 }

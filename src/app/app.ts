@@ -6,6 +6,7 @@ import { actionList } from '../api/actions/index.ts';
 import { createDbNonceStore } from '../api/db-nonce-store.ts';
 import { createHttpServer } from '../api/http-server.ts';
 import type { AppServices } from '../api/services.ts';
+import { createTaskEventHub } from '../api/task-events.ts';
 import { createTaskWaiters } from '../api/task-waiters.ts';
 import { createThrottle } from '../api/throttle.ts';
 import type { ServerConfig } from '../config/config.ts';
@@ -50,6 +51,7 @@ export async function startApp(config: ServerConfig, log: Logger): Promise<Runni
   const notify = createNotifyWiring({ rawConfig: config.notify, region: config.region, processorsByType });
   const storageFor = (scope: TaskScope) => createScopedStorage(storage, scope);
   const waiters = await createTaskWaiters(db);
+  const taskEvents = await createTaskEventHub(db);
   const services: AppServices = {
     config,
     db,
@@ -65,6 +67,7 @@ export async function startApp(config: ServerConfig, log: Logger): Promise<Runni
       : new MemoryNonceStore(nonceWindowForSkew(config.maxSkewSeconds * 1000)),
     throttle: createThrottle(config.throttle),
     waiters,
+    taskEvents,
     parseNotificationTargets: notify.parseTargets,
   };
   const stops: Array<() => Promise<void>> = [];
@@ -100,11 +103,15 @@ export async function startApp(config: ServerConfig, log: Logger): Promise<Runni
       health: async () => ({ role: config.role, region: config.region, database: db.kind }),
     });
     url = await app.listen({ host: config.host, port: config.port });
-    // Closing the HTTP server first: in-flight requests finish, new connections are refused.
-    stops.unshift(() => app.close());
+    // Closing the HTTP server first: open event streams end, in-flight requests finish, new connections are refused.
+    stops.unshift(async () => {
+      await taskEvents.close();
+      await app.close();
+    });
   }
   stops.push(async () => {
     await waiters.close();
+    await taskEvents.close();
     await storage.close();
     await db.close();
   });

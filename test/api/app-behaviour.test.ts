@@ -140,6 +140,53 @@ describe('API behaviour', () => {
     expect(JSON.parse(got.TaskRequestDefinition).Sources).toEqual([{ URI: 'oss://behave/a.txt' }]);
   });
 
+  it('streams the project task outcomes as server-sent events', async () => {
+    await a.call('CreateProject', { ProjectName: 'events' });
+    const OpenApiModule = await import('@alicloud/openapi-core');
+    const OpenApi = ((OpenApiModule as any).default.default ?? (OpenApiModule as any).default) as any;
+    const client = new OpenApi(
+      new OpenApiModule.$OpenApiUtil.Config({
+        ...A,
+        endpoint: app.url!.replace('http://', ''),
+        protocol: 'http',
+      }),
+    );
+    const res = await client.callApi(
+      new OpenApiModule.$OpenApiUtil.Params({
+        action: 'StreamTaskEvents',
+        version: '2020-09-30',
+        protocol: 'HTTP',
+        pathname: '/',
+        method: 'POST',
+        authType: 'AK',
+        style: 'RPC',
+        reqBodyType: 'formData',
+        bodyType: 'binary',
+      }),
+      new OpenApiModule.$OpenApiUtil.OpenApiRequest({ query: { ProjectName: 'events' } }),
+      {},
+    );
+    expect(res.headers['content-type']).toContain('text/event-stream');
+    const body = res.body as NodeJS.ReadableStream;
+    let text = '';
+    const got = new Promise<string>((resolve) => {
+      body.on('data', (d) => {
+        text += d;
+        const m = /event: task\nid: (\S+)\ndata: (.*)\n/.exec(text);
+        if (m) resolve(m[2]!);
+      });
+    });
+    await new Promise((r) => setTimeout(r, 100));
+    const { TaskId, EventId } = await a.call('CreateFileCompressionTask', {
+      ProjectName: 'events',
+      TargetURI: 'oss://behave/out/e.zip',
+      Sources: [{ URI: 'oss://behave/a.txt' }],
+    });
+    const event = JSON.parse(await got);
+    expect(event).toMatchObject({ TaskId, EventId, Status: 'Succeeded', ProjectName: 'events' });
+    (body as any).destroy();
+  });
+
   it('throttles per account and action with Throttling.User and x-acs-retry-after', async () => {
     // The bucket holds 100 tokens and refills at 5/s: calls in batches of 50 exhaust it within a few batches.
     let throttled: any;

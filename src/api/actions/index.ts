@@ -9,6 +9,7 @@ import { cancelTaskAction } from './tasks/cancel-task.ts';
 import { createTaskAction } from './tasks/create-task.ts';
 import { getTaskAction } from './tasks/get-task.ts';
 import { listTasksAction } from './tasks/list-tasks.ts';
+import { streamTaskEventsAction } from './tasks/stream-task-events.ts';
 import { waitTaskAction } from './tasks/wait-task.ts';
 
 /** Every action the server answers: IMM's, then openimm's extensions (docs/api-extensions.md). */
@@ -24,5 +25,6 @@ export function actionList(services: AppServices, onFinished: OnFinished): Actio
     ...[...services.processorsByAction.values()].map(createTaskAction),
     cancelTaskAction(onFinished),
     waitTaskAction,
+    streamTaskEventsAction,
   ];
 }
