@@ -57,10 +57,15 @@ export function startDispatcher(
   let pumping = false;
   let again = false;
   let mayHaveMore = false;
+  // The next due time must be read again (start, timer fired, a retry was scheduled).
+  let sweepDirty = true;
   let timer: NodeJS.Timeout | undefined;
   let delivered: string[] = [];
   let flushing: Promise<void> = Promise.resolve();
   let flushQueued = false;
+  // Under a backlog, claim again only when this many slots are free: a few large claims instead of one
+  // UPDATE per finished delivery.
+  const refill = Math.max(1, Math.min(d.batchSize, Math.floor(d.concurrency / 2)));
 
   const wake = () => {
     if (!stopped) void pump();
@@ -72,7 +77,6 @@ export function startDispatcher(
       return;
     }
     pumping = true;
-    clearTimeout(timer);
     try {
       // A wake-up that arrives while the sweep is being scheduled must not be lost: loop until none did.
       while (!stopped) {
@@ -84,7 +88,8 @@ export function startDispatcher(
       }
     } catch (err) {
       log.error({ err }, 'notification dispatcher could not read the outbox');
-      if (!stopped) timer = setTimeout(wake, d.pollIntervalMs);
+      sweepDirty = true;
+      if (!stopped) setTimer(d.pollIntervalMs);
     } finally {
       pumping = false;
     }
@@ -93,10 +98,7 @@ export function startDispatcher(
   async function claimWhileRoom(): Promise<void> {
     while (!stopped) {
       const room = d.concurrency - inFlight.size;
-      if (room <= 0) {
-        mayHaveMore = true;
-        return;
-      }
+      if (room <= 0 || (mayHaveMore && room < refill)) return;
       const limit = Math.min(room, d.batchSize);
       const rows = await claimDue(db, limit, d.leaseMs);
       for (const row of rows) track(deliver(row));
@@ -105,19 +107,28 @@ export function startDispatcher(
     }
   }
 
+  function setTimer(ms: number) {
+    clearTimeout(timer);
+    timer = setTimeout(() => {
+      timer = undefined;
+      sweepDirty = true;
+      wake();
+    }, ms);
+  }
+
   async function scheduleSweep(): Promise<void> {
     if (mayHaveMore) return; // a finishing delivery pumps again
+    if (!sweepDirty && timer) return; // nothing changed since the timer was set
+    sweepDirty = false;
     const ms = await msUntilNextDue(db);
-    const wait = ms === null ? d.pollIntervalMs : Math.min(Math.max(ms, 1), d.pollIntervalMs);
-    clearTimeout(timer);
-    timer = setTimeout(wake, wait);
+    setTimer(ms === null ? d.pollIntervalMs : Math.min(Math.max(ms, 1), d.pollIntervalMs));
   }
 
   function track(p: Promise<void>) {
     inFlight.add(p);
     void p.finally(() => {
       inFlight.delete(p);
-      if (mayHaveMore) wake();
+      if (mayHaveMore && d.concurrency - inFlight.size >= refill) wake();
     });
   }
 
@@ -179,7 +190,8 @@ export function startDispatcher(
       'notification attempt failed',
     );
     // Make sure the sweep timer fires for this retry even if it is sooner than the one already set.
-    if (!pumping) void pump();
+    sweepDirty = true;
+    wake();
   }
 
   function queueDelete(id: string) {

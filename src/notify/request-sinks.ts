@@ -18,7 +18,7 @@ function allowedUrl(o: Fields, path: string, schemes: string[], allowHosts: read
 function webhook(o: Fields, allowHosts: readonly string[]): RequestSinkTarget {
   const path = `${P}.Webhook`;
   const url = allowedUrl(o, path, ['http', 'https'], allowHosts);
-  // fetch refuses URLs with credentials; say so at create time rather than dead-letter later.
+  // Credentials in the URL would travel and be stored in the clear; signing with Secret is the supported way.
   if (url.username || url.password) {
     throw Errors.invalidParameter(`${path}.URL`, 'The URL must not contain credentials; use Secret to sign.');
   }
