@@ -1,0 +1,41 @@
+/** What the archive engines report of one entry, whatever the format. */
+import type { Readable } from 'node:stream';
+
+export type EntryKind = 'file' | 'dir' | 'symlink' | 'hardlink' | 'special';
+
+export interface ArchiveEntry {
+  /** Position in the archive's own order. */
+  index: number;
+  /** The name as stored (decoded to text), not yet checked. */
+  name: string;
+  kind: EntryKind;
+  /** Uncompressed size as declared by the archive (verified while extracting). */
+  size: number;
+  compressedSize: number;
+  mtime: Date | null;
+  encrypted: boolean;
+  /** CRC-32 of the content when the format stores one. */
+  crc32?: number;
+}
+
+export type ArchiveFormat = 'zip' | '7z' | 'rar';
+
+/** Receives each extracted entry; the data must be consumed (or destroyed) before the promise settles. */
+export type EntrySink = (entry: ArchiveEntry, data: Readable) => Promise<void>;
+
+export interface ExtractOptions {
+  /** Entries to extract (by `index`), in archive order. */
+  entries: ArchiveEntry[];
+  sink: EntrySink;
+  password?: string;
+  signal: AbortSignal;
+}
+
+/** One opened archive. */
+export interface ArchiveReader {
+  readonly format: ArchiveFormat;
+  /** All entries, in archive order. */
+  list(): Promise<ArchiveEntry[]>;
+  extract(opts: ExtractOptions): Promise<void>;
+  close(): Promise<void>;
+}

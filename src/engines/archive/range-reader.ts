@@ -1,0 +1,106 @@
+/**
+ * yauzl's random access over any ranged source (an object store's ranged GET). The central directory and
+ * local headers are many tiny reads: they are served from a small cache of aligned blocks, so a zip of
+ * 80,000 entries costs a few dozen range requests for its metadata, not 160,000. Large entry data is
+ * streamed straight from the source.
+ */
+import { PassThrough, type Readable } from 'node:stream';
+import yauzl from 'yauzl';
+
+export interface RangeSource {
+  size: number;
+  /** Bytes `start`..`end` inclusive. */
+  read(start: number, end: number): Promise<Readable>;
+}
+
+const BLOCK = 256 * 1024;
+const MAX_BLOCKS = 32;
+/** Entry data up to this size is served from cached blocks (neighbouring small entries share them). */
+const SMALL_RANGE = 64 * 1024;
+
+export class RangeReader extends yauzl.RandomAccessReader {
+  private readonly blocks = new Map<number, Promise<Buffer>>();
+
+  constructor(private readonly source: RangeSource) {
+    super();
+  }
+
+  override _readStreamForRange(start: number, end: number): Readable {
+    const out = new PassThrough();
+    if (end - start <= SMALL_RANGE) {
+      this.readRange(start, end).then(
+        (buf) => out.end(buf),
+        (err: Error) => out.destroy(err),
+      );
+      return out;
+    }
+    let upstream: Readable | null = null;
+    out._destroy = (err, cb) => {
+      upstream?.destroy();
+      cb(err);
+    };
+    this.source.read(start, end - 1).then(
+      (stream) => {
+        upstream = stream;
+        if (out.destroyed) {
+          stream.destroy();
+          return;
+        }
+        stream.on('error', (err) => out.destroy(err));
+        stream.pipe(out);
+      },
+      (err: Error) => out.destroy(err),
+    );
+    return out;
+  }
+
+  override read(
+    buffer: Buffer,
+    offset: number,
+    length: number,
+    position: number,
+    callback: (err: Error | null) => void,
+  ): void {
+    this.readRange(position, position + length).then(
+      (data) => {
+        data.copy(buffer, offset);
+        callback(null);
+      },
+      (err: Error) => callback(err),
+    );
+  }
+
+  /** Bytes [start, end) from cached blocks. */
+  private async readRange(start: number, end: number): Promise<Buffer> {
+    if (end > this.source.size || start < 0) throw new Error('read past the end of the archive');
+    const parts: Buffer[] = [];
+    for (let b = Math.floor(start / BLOCK); b * BLOCK < end; b++) {
+      const block = await this.block(b);
+      const from = Math.max(start - b * BLOCK, 0);
+      const to = Math.min(end - b * BLOCK, block.length);
+      parts.push(block.subarray(from, to));
+    }
+    return parts.length === 1 ? parts[0]! : Buffer.concat(parts);
+  }
+
+  private block(index: number): Promise<Buffer> {
+    const cached = this.blocks.get(index);
+    if (cached) {
+      // refresh its place in the LRU order
+      this.blocks.delete(index);
+      this.blocks.set(index, cached);
+      return cached;
+    }
+    const start = index * BLOCK;
+    const end = Math.min(start + BLOCK, this.source.size) - 1;
+    const loading = this.source.read(start, end).then(async (stream) => {
+      const chunks: Buffer[] = [];
+      for await (const chunk of stream) chunks.push(chunk as Buffer);
+      return Buffer.concat(chunks);
+    });
+    loading.catch(() => this.blocks.delete(index));
+    this.blocks.set(index, loading);
+    while (this.blocks.size > MAX_BLOCKS) this.blocks.delete(this.blocks.keys().next().value!);
+    return loading;
+  }
+}

@@ -1,0 +1,168 @@
+/**
+ * Zip archives through yauzl: entries come from the central directory (names decoded per `zip-names.ts`),
+ * data from ranged reads, inflated by zlib on libuv's thread pool. Several entries are extracted at once,
+ * which is how this beats single-threaded `unzip`. Entries that yauzl cannot decode (encrypted, or a
+ * method other than store/deflate) are reported so the caller can hand the archive to 7-Zip.
+ */
+import { PassThrough, type Readable } from 'node:stream';
+import yauzl from 'yauzl';
+import type { ArchiveEntry, EntryKind, ExtractOptions } from './entry.ts';
+import { ArchiveErrors } from './errors.ts';
+import { RangeReader, type RangeSource } from './range-reader.ts';
+import { decodeName, detectNameEncoding, type NameEncoding, type RawName } from './zip-names.ts';
+
+export interface ZipArchive {
+  entries: ArchiveEntry[];
+  /** How names without the UTF-8 flag were decoded (7-Zip is told the same code page). */
+  encoding: NameEncoding;
+  /** True when some entry needs 7-Zip (encryption, an unusual compression method). */
+  needsSevenZip(entries: ArchiveEntry[]): boolean;
+  extract(opts: ExtractOptions & { concurrency: number }): Promise<void>;
+  close(): void;
+}
+
+const S_IFMT = 0o170000;
+const UNIX_KIND = new Map<number, EntryKind>([
+  [0o040000, 'dir'],
+  [0o100000, 'file'],
+  [0o120000, 'symlink'],
+  [0o010000, 'special'], // fifo
+  [0o020000, 'special'], // character device
+  [0o060000, 'special'], // block device
+  [0o140000, 'special'], // socket
+]);
+
+function kindOf(entry: yauzl.Entry, name: string): EntryKind {
+  const madeByUnix = entry.versionMadeBy >> 8 === 3;
+  const mode = (entry.externalFileAttributes >>> 16) & 0xffff;
+  if (madeByUnix && mode !== 0) {
+    const kind = UNIX_KIND.get(mode & S_IFMT);
+    if (kind && kind !== 'file') return kind;
+  }
+  // MS-DOS directory attribute, or the universal trailing slash
+  if (name.endsWith('/') || name.endsWith('\\') || (entry.externalFileAttributes & 0x10) !== 0) return 'dir';
+  return 'file';
+}
+
+function zipFailure(err: unknown): Error {
+  const message = err instanceof Error ? err.message : String(err);
+  return ArchiveErrors.corrupt(message.replace(/\s+/g, ' ').slice(0, 200), undefined, err);
+}
+
+/** Opens a zip; `maxEntries` is checked against the end record before the directory is read. */
+export async function openZip(source: RangeSource, maxEntries: number): Promise<ZipArchive> {
+  const reader = new RangeReader(source);
+  let zip: yauzl.ZipFile;
+  try {
+    zip = await yauzl.fromRandomAccessReaderPromise(reader, source.size, {
+      lazyEntries: true,
+      decodeStrings: false,
+      validateEntrySizes: true,
+      autoClose: false,
+    });
+  } catch (err) {
+    throw zipFailure(err);
+  }
+  if (zip.entryCount > maxEntries) {
+    zip.close();
+    throw ArchiveErrors.limit(
+      `The archive holds ${zip.entryCount} entries; at most ${maxEntries} are allowed.`,
+    );
+  }
+  const raw: yauzl.Entry[] = [];
+  try {
+    for await (const entry of zip.eachEntry()) raw.push(entry);
+  } catch (err) {
+    zip.close();
+    throw zipFailure(err);
+  }
+  checkOverlaps(raw);
+  const names: RawName[] = raw.map((e) => ({
+    bytes: e.fileName as unknown as Buffer,
+    flags: e.generalPurposeBitFlag,
+    extraFields: e.extraFields,
+  }));
+  const encoding = detectNameEncoding(names);
+  const entries = raw.map((e, index): ArchiveEntry => {
+    const name = decodeName(names[index]!, encoding);
+    return {
+      index,
+      name,
+      kind: kindOf(e, name),
+      size: e.uncompressedSize,
+      compressedSize: e.compressedSize,
+      mtime: e.getLastModDate({ timezone: 'UTC' }),
+      encrypted: e.isEncrypted(),
+      crc32: e.crc32,
+    };
+  });
+  return {
+    entries,
+    encoding,
+    needsSevenZip: (selected) =>
+      selected.some((e) => e.kind === 'file' && !raw[e.index]!.canDecodeFileData()),
+    extract: (opts) => extractZip(zip, raw, opts),
+    close: () => zip.close(),
+  };
+}
+
+/**
+ * Entries whose data ranges overlap are the signature of a "flat" zip bomb (many headers pointing at one
+ * compressed kernel) or of a damaged directory; no honest writer produces them.
+ */
+function checkOverlaps(raw: yauzl.Entry[]): void {
+  const byOffset = raw
+    .map((e) => ({
+      start: e.relativeOffsetOfLocalHeader,
+      end: e.relativeOffsetOfLocalHeader + 30 + e.compressedSize,
+    }))
+    .sort((a, b) => a.start - b.start);
+  for (let i = 1; i < byOffset.length; i++) {
+    if (byOffset[i]!.start < byOffset[i - 1]!.end) {
+      throw ArchiveErrors.corrupt('entries overlap each other (a zip bomb or a damaged central directory).');
+    }
+  }
+}
+
+/** yauzl's stream, with its failures (inflate errors, size lies) reported as a damaged entry. */
+function asArchiveErrors(stream: Readable, entry: ArchiveEntry): Readable {
+  const out = new PassThrough();
+  stream.on('error', (err) => out.destroy(ArchiveErrors.corrupt(err.message.slice(0, 200), entry.name, err)));
+  out._destroy = (err, cb) => {
+    stream.unpipe(out);
+    stream.destroy();
+    cb(err);
+  };
+  stream.pipe(out);
+  return out;
+}
+
+async function extractZip(
+  zip: yauzl.ZipFile,
+  raw: yauzl.Entry[],
+  opts: ExtractOptions & { concurrency: number },
+): Promise<void> {
+  const queue = opts.entries.filter((e) => e.kind === 'file');
+  let next = 0;
+  let failure: unknown = null;
+  const worker = async () => {
+    while (failure === null && next < queue.length) {
+      opts.signal.throwIfAborted();
+      const entry = queue[next++]!;
+      let stream: Readable;
+      try {
+        stream = await zip.openReadStreamPromise(raw[entry.index]!);
+      } catch (err) {
+        throw ArchiveErrors.corrupt(String((err as Error).message ?? err).slice(0, 200), entry.name, err);
+      }
+      await opts.sink(entry, asArchiveErrors(stream, entry));
+    }
+  };
+  const workers = Array.from({ length: Math.min(opts.concurrency, queue.length) }, () =>
+    worker().catch((err: unknown) => {
+      failure ??= err;
+    }),
+  );
+  await Promise.all(workers);
+  if (failure !== null) throw failure;
+}

@@ -1,0 +1,126 @@
+/**
+ * Runs a FileUncompression task: open the archive, check every entry, then stream the chosen files to
+ * `<target prefix><path>`, several at once. Each object is written atomically after its bytes passed the
+ * size, CRC and expansion checks; objects already written stay when a later entry fails (spec 9.2).
+ */
+import { pipeline, type Readable } from 'node:stream';
+import type { ArchiveConfig } from '../../engines/archive/config.ts';
+import type { ArchiveEntry } from '../../engines/archive/entry.ts';
+import { createEntryVerifier } from '../../engines/archive/entry-verifier.ts';
+import { ExpansionGuard } from '../../engines/archive/limits.ts';
+import { ImmError } from '../../protocol/errors.ts';
+import { formatOssUri, MAX_KEY_BYTES } from '../../storage/oss-uri.ts';
+import { withTaskFailures } from '../file-compression/failures.ts';
+import { TaskErrors } from '../task-error.ts';
+import type { RunContext, TaskOutcome } from '../types.ts';
+import { openSourceArchive } from './archive-source.ts';
+import type { FileUncompressionParams } from './params.ts';
+import { type PlannedFile, planSelection } from './selection.ts';
+import { resolveTargetPrefix, type TargetPrefix } from './target.ts';
+
+export interface WrittenFile {
+  URI: string;
+  Size: number;
+}
+
+export function fileUncompressionContent(
+  p: FileUncompressionParams,
+  targetUri: string,
+): Record<string, unknown> {
+  return { SourceURI: p.SourceURI, TargetURI: targetUri, SelectedFiles: p.SelectedFiles ?? null };
+}
+
+export function targetOf(
+  p: FileUncompressionParams,
+  createdAt: Date,
+  tags: Record<string, string>,
+): TargetPrefix {
+  try {
+    return resolveTargetPrefix(p.SourceURI, p.TargetURI, createdAt, tags);
+  } catch (err) {
+    throw err instanceof ImmError ? TaskErrors.invalidArgument(err.message) : err;
+  }
+}
+
+export async function runFileUncompression(
+  p: FileUncompressionParams,
+  ctx: RunContext,
+  config: ArchiveConfig,
+): Promise<TaskOutcome> {
+  const target = targetOf(p, ctx.createdAt, ctx.tags);
+  const files = await withTaskFailures(async () => {
+    const { archive, size } = await openSourceArchive(p.SourceURI, p.Password, ctx, config);
+    try {
+      const guard = new ExpansionGuard(
+        {
+          maxEntries: ctx.limits.archiveMaxEntries,
+          maxTotalBytes: ctx.limits.archiveMaxTotalBytes,
+          maxRatio: ctx.limits.archiveMaxRatio,
+          ratioGraceBytes: config.ratioGraceBytes,
+        },
+        size,
+      );
+      guard.checkCount(archive.entries.length);
+      const selection = planSelection(archive.entries, p.SelectedFiles);
+      guard.checkDeclared(selection.files.map((f) => f.entry));
+      checkKeyLengths(target, selection.files);
+      return await extractAll(archive, selection.files, selection.all, target, guard, ctx);
+    } finally {
+      archive.close();
+    }
+  });
+  return { content: fileUncompressionContent(p, target.uri), details: { Files: files } };
+}
+
+function checkKeyLengths(target: TargetPrefix, files: PlannedFile[]): void {
+  const prefixBytes = Buffer.byteLength(target.key, 'utf8');
+  for (const f of files) {
+    if (prefixBytes + Buffer.byteLength(f.path, 'utf8') > MAX_KEY_BYTES) {
+      throw TaskErrors.invalidArgument(
+        `The entry "${f.path.slice(0, 200)}" would make an object key longer than ${MAX_KEY_BYTES} bytes under ${target.uri}.`,
+      );
+    }
+  }
+}
+
+async function extractAll(
+  archive: Awaited<ReturnType<typeof openSourceArchive>>['archive'],
+  files: PlannedFile[],
+  all: boolean,
+  target: TargetPrefix,
+  guard: ExpansionGuard,
+  ctx: RunContext,
+): Promise<WrittenFile[]> {
+  const pathOf = new Map<number, string>(files.map((f) => [f.entry.index, f.path]));
+  const written = new Map<number, WrittenFile>();
+  const totalBytes = files.reduce((n, f) => n + f.entry.size, 0);
+  let doneBytes = 0;
+  let lastPercent = -1;
+  const onBytes = (n: number) => {
+    doneBytes += n;
+    const percent = totalBytes === 0 ? 0 : Math.min(99, Math.floor((doneBytes * 100) / totalBytes));
+    if (percent !== lastPercent) {
+      lastPercent = percent;
+      ctx.progress(percent);
+    }
+  };
+  const sink = async (entry: ArchiveEntry, data: Readable) => {
+    const uri = formatOssUri(target.bucket, target.key + pathOf.get(entry.index)!);
+    const verifier = createEntryVerifier(entry, guard, onBytes);
+    pipeline(data, verifier, () => {});
+    try {
+      await ctx.storage.write(uri, verifier, { size: entry.size, signal: ctx.signal });
+    } catch (err) {
+      verifier.destroy();
+      throw err;
+    }
+    written.set(entry.index, { URI: uri, Size: entry.size });
+  };
+  await archive.extract({
+    entries: files.map((f) => f.entry),
+    all,
+    sink,
+    maxTotalBytes: Math.min(ctx.limits.archiveMaxTotalBytes, totalBytes),
+  });
+  return files.filter((f) => written.has(f.entry.index)).map((f) => written.get(f.entry.index)!);
+}
