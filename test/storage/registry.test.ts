@@ -110,7 +110,7 @@ describe('storage registry', () => {
     expect(s3.buckets.media).toMatchObject({
       forcePathStyle: false,
       partSizeMiB: 8,
-      queueSize: 4,
+      queueSize: 3,
       signingRegion: 'us-east-1',
     });
     expect(s3.embeddedBuckets).toBe(true);

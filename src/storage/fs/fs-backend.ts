@@ -4,8 +4,9 @@
  * old object or the complete new one, never a partial file; a failed or aborted write unlinks its temp.
  */
 import { randomUUID } from 'node:crypto';
+import { constants, type Stats } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
-import { mkdir, open, rename, rmdir, stat, unlink } from 'node:fs/promises';
+import { copyFile, mkdir, open, rename, rmdir, stat, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { addAbortSignal, Readable } from 'node:stream';
 import {
@@ -27,14 +28,32 @@ export interface FsBackendOptions {
   bucket?: string;
 }
 
+const READ_CHUNK = 1024 * 1024;
 const NOT_FOUND_CODES = new Set(['ENOENT', 'ENOTDIR', 'EISDIR']);
 
-export function createFsBackend(rootDir: string, opts: FsBackendOptions = {}): StorageBackend {
+/** The fs backend also exposes its files, so copies between local files and fs buckets stay in the kernel. */
+export interface FsBackend extends StorageBackend {
+  readonly kind: 'fs';
+  readonly root: string;
+  /** The file of an existing key (validated like every key; the file may be missing). */
+  pathOf(key: string): string;
+  /** Copies a local file into the bucket atomically. */
+  copyIn(sourcePath: string, key: string, opts?: { signal?: AbortSignal }): Promise<ObjectInfo>;
+}
+
+export function isFsBackend(backend: StorageBackend): backend is FsBackend {
+  return backend.kind === 'fs' && 'copyIn' in backend;
+}
+
+export function createFsBackend(rootDir: string, opts: FsBackendOptions = {}): FsBackend {
   const root = path.resolve(rootDir);
   const uriOf = (key: string) => (opts.bucket ? formatOssUri(opts.bucket, key) : key);
 
   return {
     kind: 'fs',
+    root,
+    pathOf: (key) => objectPath(root, key),
+    copyIn: (sourcePath, key, copyOpts = {}) => copyFileIn(root, key, sourcePath, copyOpts.signal),
     async head(key) {
       if (key === '' || key.endsWith('/')) return null;
       try {
@@ -87,7 +106,8 @@ async function readObject(root: string, key: string, uri: string, opts: ReadOpti
       await fh.close();
       return Readable.from([]);
     }
-    const stream = fh.createReadStream({ start, end, autoClose: true });
+    // 1 MiB reads: a quarter of the syscalls and event-loop turns of the 64 KiB default, at a bounded cost.
+    const stream = fh.createReadStream({ start, end, autoClose: true, highWaterMark: READ_CHUNK });
     return opts.signal ? addAbortSignal(opts.signal, stream) : stream;
   } catch (err) {
     await fh.close().catch(() => {});
@@ -102,29 +122,69 @@ async function writeObject(
   uri: string,
   opts: WriteOptions,
 ): Promise<ObjectInfo> {
+  try {
+    const st = await atomicPut(root, key, opts.signal, async (tmp) => {
+      const fh = await open(tmp, 'wx', 0o644);
+      try {
+        const written = await writeBody(fh, body, opts.signal);
+        if (opts.size !== undefined && written !== opts.size)
+          throw new SizeMismatchError(uri, opts.size, written);
+        await fh.sync();
+        return await fh.stat();
+      } finally {
+        await fh.close().catch(() => {});
+      }
+    });
+    return { key, size: st.size, lastModified: st.mtime, etag: fsEtag(st), contentType: opts.contentType };
+  } catch (err) {
+    if (!Buffer.isBuffer(body) && !body.destroyed) body.destroy();
+    throw err;
+  }
+}
+
+/** A local file into the bucket: the kernel copies (reflink where the filesystem can), then fsync and rename. */
+async function copyFileIn(
+  root: string,
+  key: string,
+  source: string,
+  signal?: AbortSignal,
+): Promise<ObjectInfo> {
+  const st = await atomicPut(root, key, signal, async (tmp) => {
+    await copyFile(source, tmp, constants.COPYFILE_EXCL | constants.COPYFILE_FICLONE);
+    const fh = await open(tmp, 'r+');
+    try {
+      await fh.sync();
+      return await fh.stat();
+    } finally {
+      await fh.close().catch(() => {});
+    }
+  });
+  return { key, size: st.size, lastModified: st.mtime, etag: fsEtag(st) };
+}
+
+/**
+ * The one atomic-write protocol: `produce` fills a fresh temp file inside the bucket root, which is
+ * renamed over the key only once complete; on any failure or abort the temp file is removed.
+ */
+async function atomicPut(
+  root: string,
+  key: string,
+  signal: AbortSignal | undefined,
+  produce: (tmp: string) => Promise<Stats>,
+): Promise<Stats> {
   const target = objectPath(root, key);
-  opts.signal?.throwIfAborted();
+  signal?.throwIfAborted();
   const tmpDir = path.join(root, TMP_DIR_NAME);
   await mkdir(tmpDir, { recursive: true });
   const tmp = path.join(tmpDir, randomUUID());
-  const fh = await open(tmp, 'wx', 0o644);
-  let closed = false;
   try {
-    const written = await writeBody(fh, body, opts.signal);
-    if (opts.size !== undefined && written !== opts.size)
-      throw new SizeMismatchError(uri, opts.size, written);
-    await fh.sync();
-    const st = await fh.stat();
-    await fh.close();
-    closed = true;
+    const st = await produce(tmp);
     // Last chance to honour an abort: past the rename the object is visible.
-    opts.signal?.throwIfAborted();
+    signal?.throwIfAborted();
     await moveIntoPlace(tmp, target, key);
-    return { key, size: st.size, lastModified: st.mtime, etag: fsEtag(st), contentType: opts.contentType };
+    return st;
   } catch (err) {
-    if (!closed) await fh.close().catch(() => {});
     await unlink(tmp).catch(() => {});
-    if (!Buffer.isBuffer(body) && !body.destroyed) body.destroy();
     throw err;
   }
 }

@@ -33,11 +33,12 @@ export interface S3BackendOptions {
 }
 
 const MIB = 1024 * 1024;
+const MAX_PARTS = 10_000;
 
 export function createS3Backend(opts: S3BackendOptions): StorageBackend {
   const { client, remoteBucket: Bucket } = opts;
   const partSize = opts.partSize ?? 8 * MIB;
-  const queueSize = opts.queueSize ?? 4;
+  const queueSize = opts.queueSize ?? 3;
   const uriOf = (key: string) => formatOssUri(opts.bucket, key);
 
   async function head(key: string): Promise<ObjectInfo | null> {
@@ -145,7 +146,9 @@ async function writeObject(a: WriteArgs): Promise<ObjectInfo> {
   const upload = new Upload({
     client: a.client,
     params: { Bucket: a.Bucket, Key: a.key, Body: source, ContentType: a.contentType, ContentLength: a.size },
-    partSize: a.partSize,
+    // S3 allows 10,000 parts: a known large size gets larger parts. Unknown sizes are capped at
+    // 10,000 × partSize (78 GiB at the 8 MiB default), which `partSizeMiB` raises.
+    partSize: a.size ? Math.max(a.partSize, Math.ceil(a.size / MAX_PARTS)) : a.partSize,
     queueSize: a.queueSize,
     leavePartsOnError: false,
   });

@@ -20,8 +20,9 @@ export interface S3rverProcess {
   stop(): Promise<void>;
 }
 
-export async function startS3rver(): Promise<S3rverProcess> {
-  const dir = await mkdtemp(path.join(os.tmpdir(), 'openimm-'));
+/** `parentDir` holds the server's data folder (the system temp folder by default). */
+export async function startS3rver(parentDir = os.tmpdir()): Promise<S3rverProcess> {
+  const dir = await mkdtemp(path.join(parentDir, 'openimm-'));
   const bin = createRequire(import.meta.url).resolve('s3rver/bin/s3rver.js');
   // s3rver encrypts its continuation tokens with DES, which OpenSSL 3 keeps in its legacy provider.
   const args = [

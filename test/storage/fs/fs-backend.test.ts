@@ -106,3 +106,25 @@ describe('fs backend specifics', () => {
     expect(bodies.some((body) => body.equals(got))).toBe(true);
   });
 });
+
+describe('fs backend kernel copies', () => {
+  it('copies a local file in atomically and refuses unsafe keys', async () => {
+    const base = await mkdtemp(path.join(os.tmpdir(), 'openimm-'));
+    try {
+      const b = createFsBackend(path.join(base, 'bucket'));
+      await writeFile(path.join(base, 'src.bin'), Buffer.alloc(100_000, 3));
+      const info = await b.copyIn(path.join(base, 'src.bin'), 'in/copy.bin');
+      expect(info.size).toBe(100_000);
+      expect((await b.head('in/copy.bin'))?.etag).toBe(info.etag);
+      expect(b.pathOf('in/copy.bin')).toBe(path.join(base, 'bucket', 'in', 'copy.bin'));
+      await expect(b.copyIn(path.join(base, 'src.bin'), '../out.bin')).rejects.toBeInstanceOf(
+        InvalidKeyError,
+      );
+      await expect(b.copyIn(path.join(base, 'missing.bin'), 'x.bin')).rejects.toThrow();
+      expect(await readdir(path.join(base, 'bucket', '.openimm-tmp'))).toEqual([]);
+      expect(() => b.pathOf('a/../../x')).toThrow(InvalidKeyError);
+    } finally {
+      await rm(base, { recursive: true, force: true });
+    }
+  });
+});
