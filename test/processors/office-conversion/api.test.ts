@@ -9,8 +9,8 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { officePool } from '../../../src/engines/office/index.ts';
 import { makeOfficeFixtures } from '../../engines/office/fixtures.ts';
-import { type ImmClient, type ImmParams, makeImmClient } from '../../helpers/imm-clients.ts';
-import { OFFICE_APP_KEYS, type OfficeApp, startOfficeApp } from './office-app.ts';
+import type { ImmClient, ImmParams } from '../../helpers/imm-clients.ts';
+import { makeOfficeClient, type OfficeApp, startOfficeApp, waitTask } from './office-app.ts';
 
 const BUCKET = 'office-in';
 let dir: string;
@@ -34,7 +34,7 @@ beforeAll(async () => {
   ] as const) {
     await copyFile(file, objectPath(`docs/${name}`));
   }
-  client = makeImmClient('acs3', server.endpoint, OFFICE_APP_KEYS);
+  client = makeOfficeClient(server.endpoint);
   await client.call('CreateProject', { ProjectName: 'office' });
 });
 
@@ -46,16 +46,7 @@ afterAll(async () => {
 async function convert(params: ImmParams): Promise<Record<string, any>> {
   const created = await client.call('CreateOfficeConversionTask', { ProjectName: 'office', ...params });
   expect(created.TaskId).toMatch(/^OfficeConversion-/);
-  // Short long-polls: the SDK's socket timeout (its "connectTimeout") cuts a silent connection after a few seconds.
-  for (;;) {
-    const task = await client.call('WaitTask', {
-      ProjectName: 'office',
-      TaskId: created.TaskId,
-      TaskType: 'OfficeConversion',
-      Timeout: 2,
-    });
-    if (task.Status !== 'Running') return task;
-  }
+  return waitTask(client, 'office', created.TaskId);
 }
 
 const listed = async (prefix: string) => (await readdir(objectPath(prefix))).sort();

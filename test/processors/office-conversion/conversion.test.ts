@@ -81,7 +81,7 @@ async function failure(
   }
 }
 
-const targets = (o: TaskOutcome) => (o.content?.Targets as Array<{ URI: string }>).map((t) => t.URI);
+const targets = (o: TaskOutcome) => ((o.content?.Targets ?? []) as Array<{ URI: string }>).map((t) => t.URI);
 
 async function imageSize(uri: string) {
   const meta = await sharp(await storage.get(uri)).metadata();

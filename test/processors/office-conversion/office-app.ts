@@ -2,6 +2,7 @@
  * openimm in this process (HTTP API, worker, PGlite, fs buckets) with OfficeConversion among its
  * processors, for tests and the benchmark that go through the whole API path.
  */
+import OpenApiModule, { $OpenApiUtil } from '@alicloud/openapi-core';
 import { pino } from 'pino';
 import { type RunningApp, startApp } from '../../../src/app/app.ts';
 import { loadConfig } from '../../../src/config/config.ts';
@@ -9,6 +10,11 @@ import { close as closeOffice, configureOffice } from '../../../src/engines/offi
 import { officeConversionProcessor } from '../../../src/processors/office-conversion/index.ts';
 import { processors } from '../../../src/processors/registry.ts';
 import type { TaskProcessor } from '../../../src/processors/types.ts';
+import type { ImmClient } from '../../helpers/imm-clients.ts';
+
+type OpenApiClient = typeof OpenApiModule.default;
+const OpenApi = ((OpenApiModule as unknown as { default?: OpenApiClient }).default ??
+  OpenApiModule) as OpenApiClient;
 
 export const OFFICE_APP_KEYS = {
   accessKeyId: 'LTAIofficeConversion0001',
@@ -50,4 +56,71 @@ export async function startOfficeApp(
       await closeOffice();
     },
   };
+}
+
+/**
+ * openapi-core as the IMM SDK configures it, with longer socket timeouts than its 3 s default: WaitTask
+ * long-polls, and a loaded machine answers slowly.
+ */
+export function makeOfficeClient(endpoint: string, timeoutMs = 120_000): ImmClient {
+  const client = new OpenApi(
+    new $OpenApiUtil.Config({
+      ...OFFICE_APP_KEYS,
+      endpoint,
+      protocol: 'http',
+      regionId: 'cn-hangzhou',
+      connectTimeout: timeoutMs,
+      readTimeout: timeoutMs,
+    }),
+  );
+  const params = (action: string) =>
+    new $OpenApiUtil.Params({
+      action,
+      version: '2020-09-30',
+      protocol: 'HTTP',
+      pathname: '/',
+      method: 'POST',
+      authType: 'AK',
+      style: 'RPC',
+      reqBodyType: 'formData',
+      bodyType: 'json',
+    });
+  return {
+    flavor: 'acs3',
+    async call(action, query = {}) {
+      const encoded: Record<string, string> = {};
+      for (const [k, v] of Object.entries(query))
+        encoded[k] = typeof v === 'object' ? JSON.stringify(v) : String(v);
+      try {
+        const r = await client.callApi(params(action), new $OpenApiUtil.OpenApiRequest({ query: encoded }), {
+          autoretry: false,
+        } as any);
+        return r.body as Record<string, any>;
+      } catch (e: any) {
+        throw {
+          code: e.code,
+          statusCode: e.statusCode ?? 0,
+          message: e.data?.Message ?? e.message,
+          data: e.data,
+        };
+      }
+    },
+  };
+}
+
+/** Awaits a task with WaitTask long-polls. */
+export async function waitTask(
+  client: ImmClient,
+  project: string,
+  taskId: string,
+): Promise<Record<string, any>> {
+  for (;;) {
+    const task = await client.call('WaitTask', {
+      ProjectName: project,
+      TaskId: taskId,
+      TaskType: 'OfficeConversion',
+      Timeout: 30,
+    });
+    if (task.Status !== 'Running') return task;
+  }
 }
