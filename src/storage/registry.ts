@@ -9,6 +9,8 @@ import path from 'node:path';
 import { BucketNotFoundError, type StorageBackend } from './backend.ts';
 import { createBucketBackend } from './bucket-backend.ts';
 import { type StorageConfigInput, storageConfigSchema } from './config.ts';
+import { isFsBackend } from './fs/fs-backend.ts';
+import { sweepFsTemp } from './fs/temp-sweep.ts';
 import { isValidBucketName } from './oss-uri.ts';
 import { compilePolicy, type Policy } from './policy.ts';
 import { DEFAULT_ROLE, lookupRole } from './roles.ts';
@@ -35,6 +37,11 @@ export interface StorageRegistry {
   policyFor(accountId: string, role: string): Policy | null;
   /** Accounts other than the owner that may assume the role (CredentialConfig chains). */
   roleTrusts(ownerAccountId: string, role: string, callerAccountId: string): boolean;
+  /**
+   * Removes temp files of fs buckets older than `olderThanMs` (writes cut short by a crash); call at
+   * start-up with a margin longer than any write. Returns how many were removed.
+   */
+  sweepTemp(olderThanMs: number): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -118,6 +125,13 @@ export function createStorageRegistry(
       if (ownerAccountId === callerAccountId) return lookupRole(cfg, ownerAccountId, role) !== null;
       const found = lookupRole(cfg, ownerAccountId, role);
       return found !== null && found !== DEFAULT_ROLE && found.trustedAccounts.includes(callerAccountId);
+    },
+    async sweepTemp(olderThanMs) {
+      let removed = 0;
+      for (const handle of await registry.listBuckets()) {
+        if (isFsBackend(handle.backend)) removed += await sweepFsTemp(handle.backend.root, olderThanMs);
+      }
+      return removed;
     },
     async close() {
       for (const handle of configured.values()) handle.close?.();

@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, rm, utimes, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -114,5 +114,26 @@ describe('storage registry', () => {
       signingRegion: 'us-east-1',
     });
     expect(s3.embeddedBuckets).toBe(true);
+  });
+});
+
+describe('temp sweep', () => {
+  it('removes stale temp files of fs buckets and keeps fresh ones', async () => {
+    const dataDir = await mkdtemp(path.join(os.tmpdir(), 'openimm-'));
+    try {
+      const r = createStorageRegistry(undefined, { dataDir, region: 'cn-hangzhou' });
+      const b = await r.ensureBucket('swept');
+      await b.backend.write('kept.txt', Buffer.from('k'));
+      const tmpDir = path.join(dataDir, 'oss', 'swept', '.openimm-tmp');
+      await writeFile(path.join(tmpDir, 'stale'), 'half');
+      const old = new Date(Date.now() - 3_600_000);
+      await utimes(path.join(tmpDir, 'stale'), old, old);
+      await writeFile(path.join(tmpDir, 'fresh'), 'in flight');
+      expect(await r.sweepTemp(600_000)).toBe(1);
+      expect(await readdir(tmpDir)).toEqual(['fresh']);
+      expect((await b.backend.head('kept.txt'))?.size).toBe(1);
+    } finally {
+      await rm(dataDir, { recursive: true, force: true });
+    }
   });
 });
