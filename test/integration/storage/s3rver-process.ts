@@ -75,7 +75,7 @@ function waitForPort(child: ChildProcess): Promise<number> {
   return new Promise((resolve, reject) => {
     let out = '';
     let err = '';
-    const timer = setTimeout(() => fail(new Error(`s3rver did not start: ${out}${err}`)), 15_000);
+    const timer = setTimeout(() => fail(new Error(`s3rver did not start: ${out}${err}`)), 60_000);
     const fail = (e: Error) => {
       clearTimeout(timer);
       child.kill('SIGKILL');
