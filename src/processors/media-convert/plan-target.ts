@@ -127,7 +127,8 @@ function planMedia(
     segment?.Format,
   );
   plan.planned.uri = uri;
-  const experimental = streams.some((s) => info.experimentalAudio?.some((c) => s.codec.encoder === c));
+  // A copied stream may need it as much as an encoded one (FLAC into MP4), so the container decides.
+  const experimental = !!info.experimentalAudio?.length;
   const common = { stripMetadata: t.StripMetadata, maxBytes: job.config.maxOutputBytes, experimental };
   if (!segment) {
     const file = path.join(opts.outDir, `media.${info.ext}`);

@@ -81,28 +81,16 @@ export async function makeSrt(file: string, text = SRT): Promise<string> {
 
 /** An mkv with video, audio and two subtitle tracks (eng, fra). */
 export async function makeVideoWithSubtitles(dir: string): Promise<string> {
-  const video = await makeVideo(path.join(dir, 'plain.mp4'));
+  const video = await makeVideo(path.join(dir, 'silent.mp4'), { audio: false });
   const eng = await makeSrt(path.join(dir, 'eng.srt'));
   const fra = await makeSrt(path.join(dir, 'fra.srt'), SRT.replace('Hello openimm', 'Bonjour openimm'));
   const out = path.join(dir, 'subs.mkv');
+  // FLAC has no encoder delay, so no stream starts before 0 and the cue times stay as written.
+  const tone = 'sine=frequency=440:sample_rate=44100:duration=2';
   await ffmpeg([
-    ...['-i', video, '-i', eng, '-i', fra],
-    ...[
-      '-map',
-      '0:v',
-      '-map',
-      '0:a',
-      '-map',
-      '1:0',
-      '-map',
-      '2:0',
-      '-c:v',
-      'copy',
-      '-c:a',
-      'copy',
-      '-c:s',
-      'srt',
-    ],
+    ...['-i', video, '-f', 'lavfi', '-i', tone, '-i', eng, '-i', fra],
+    ...['-map', '0:v', '-map', '1:a', '-map', '2:0', '-map', '3:0'],
+    ...['-c:v', 'copy', '-c:a', 'flac', '-c:s', 'srt'],
     ...['-metadata:s:s:0', 'language=eng', '-metadata:s:s:1', 'language=fra', out],
   ]);
   return out;

@@ -24,7 +24,7 @@ describe('probeMedia', () => {
       height: 240,
       frameRate: 25,
     });
-    expect(streamsOf(info, 'audio')[0]).toMatchObject({ codec: 'aac', sampleRate: 44100, channels: 2 });
+    expect(streamsOf(info, 'audio')[0]).toMatchObject({ codec: 'flac', sampleRate: 44100, channels: 1 });
     expect(streamsOf(info, 'subtitle').map((s) => [s.codec, s.language])).toEqual([
       ['subrip', 'eng'],
       ['subrip', 'fra'],
