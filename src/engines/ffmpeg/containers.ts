@@ -63,7 +63,8 @@ export const CONTAINERS: Record<ContainerName, ContainerInfo> = {
     ext: 'mov',
     audioOnly: false,
     video: ['h264', 'h265'],
-    audio: ['aac', 'mp3', 'vorbis', 'ac3'],
+    // amr (samr) is writable in mov; Debian's ffmpeg has no AMR encoder, which the create call reports.
+    audio: ['aac', 'mp3', 'vorbis', 'ac3', 'amr'],
     textSubtitles: 'mov_text',
     faststart: true,
   },
