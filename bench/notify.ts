@@ -39,7 +39,7 @@ interface Sample {
   webhook?: number;
 }
 
-async function withDatabase<T>(fn: (db: Db) => Promise<T>): Promise<T> {
+async function withDatabase<T>(fn: (db: Db, dispatcherDb: Db) => Promise<T>): Promise<T> {
   const name = `openimm_bench_${randomUUID().replaceAll('-', '').slice(0, 12)}`;
   const admin = new pg.Client({ connectionString: values.database });
   await admin.connect();
@@ -47,9 +47,13 @@ async function withDatabase<T>(fn: (db: Db) => Promise<T>): Promise<T> {
   const url = new URL(values.database!);
   url.pathname = `/${name}`;
   const db = await connectDb({ url: url.href });
+  // The dispatcher gets its own small pool, as the server gives it: its claims never queue behind task
+  // traffic waiting for a connection.
+  const dispatcherDb = await connectDb({ url: url.href }, { migrate: false, poolSize: 4 });
   try {
-    return await fn(db);
+    return await fn(db, dispatcherDb);
   } finally {
+    await dispatcherDb.close();
     await db.close();
     await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
     await admin.end();
@@ -149,8 +153,8 @@ async function main() {
     { kind: 'amqp', url: values.amqp!, exchange, routingKey: '' },
     { kind: 'webhook', url: hook.url, secret: 'bench-secret' },
   ];
-  await withDatabase(async (db) => {
-    const dispatcher = startDispatcher(db, parseNotifyConfig({}), pino({ level: 'warn' }));
+  await withDatabase(async (db, dispatcherDb) => {
+    const dispatcher = startDispatcher(dispatcherDb, parseNotifyConfig({}), pino({ level: 'warn' }));
     const tasks = await insertTasks(db, TASKS);
     await new Promise((r) => setTimeout(r, 300)); // LISTEN in place
     const started = performance.now();
