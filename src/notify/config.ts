@@ -33,7 +33,11 @@ export const amqpSinkSchema = z.object({
   exchange: z.string().default(''),
   routingKey: z.string().default(''),
 });
-export const natsSinkSchema = z.object({ kind: z.literal('nats'), url: z.string().min(1), subject: name });
+export const natsSinkSchema = z.object({
+  kind: z.literal('nats'),
+  url: z.url({ protocol: /^(nats|tls)$/ }),
+  subject: name,
+});
 export const mqttSinkSchema = z.object({
   kind: z.literal('mqtt'),
   url: z.url({ protocol: /^(mqtts?|wss?)$/ }),

@@ -308,3 +308,26 @@ describe('notify config', () => {
     ).toThrow(/passThrough needs the mns credentials/);
   });
 });
+
+describe('natsOptions', () => {
+  it('moves credentials out of the URL and keeps TLS', async () => {
+    const { natsOptions } = await import('../../src/notify/sinks/nats.ts');
+    expect(natsOptions('nats://u%40x:p%3Aw@h.example:4333')).toMatchObject({
+      servers: 'h.example:4333',
+      user: 'u@x',
+      pass: 'p:w',
+    });
+    expect(natsOptions('nats://tok@h.example').token).toBe('tok');
+    expect(natsOptions('tls://h.example').tls).toEqual({});
+    expect(natsOptions('nats://h.example').servers).toBe('h.example:4222');
+  });
+
+  it('accepts only nats/tls URLs for configured NATS sinks', () => {
+    expect(() =>
+      parseNotifyConfig({ sinks: { n: { kind: 'nats', url: 'http://h', subject: 's' } } }),
+    ).toThrow();
+    expect(
+      parseNotifyConfig({ sinks: { n: { kind: 'nats', url: 'nats://h:4222', subject: 's' } } }).sinks.n,
+    ).toBeTruthy();
+  });
+});
