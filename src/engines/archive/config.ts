@@ -51,6 +51,8 @@ export const archiveConfigSchema = z.object({
   storeExtensions: z.array(z.string().min(1)).default(DEFAULT_STORE_EXTENSIONS),
   /** Zip entries extracted at once; inflate runs on libuv's thread pool, so this spreads it over the cores. */
   extractConcurrency: z.coerce.number().int().min(1).max(64).default(4),
+  /** 1 MiB chunks being deflated or waiting to be written, at most (bounds FileCompression's memory). */
+  compressChunksInFlight: z.coerce.number().int().min(1).max(256).default(16),
   /** Source objects read at once ahead of the zip writer (small ones whole, within a 16 MiB budget). */
   compressReadAhead: z.coerce.number().int().min(1).max(64).default(8),
   /**

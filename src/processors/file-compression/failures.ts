@@ -3,6 +3,7 @@
  * FileCompression, FileUncompression and ArchiveFileInspection processors.
  */
 import { ArchiveError } from '../../engines/archive/errors.ts';
+import { ZipSizeMismatchError } from '../../engines/archive/zip-stream.ts';
 import {
   AccessDeniedError,
   BucketNotFoundError,
@@ -18,6 +19,9 @@ export function toTaskFailure(err: unknown): unknown {
   if (err instanceof AccessDeniedError) return TaskErrors.noPermission(err.message);
   if (err instanceof BucketNotFoundError) return TaskErrors.invalidArgument(err.message);
   if (err instanceof ArchiveError) return archiveFailure(err);
+  // A source rewritten while it was packed: another attempt may well succeed.
+  if (err instanceof ZipSizeMismatchError)
+    return new TaskError('InternalError', err.message, { cause: err, transient: true });
   // A key the object store cannot hold (e.g. an archive path too long under the target) is bad input.
   if (err instanceof StorageError && err.name === 'InvalidKeyError')
     return TaskErrors.invalidArgument(err.message, err);

@@ -1,6 +1,6 @@
 /**
- * Expands packing rules into the list of archive entries: one HEAD per `fullname` rule, one listing per
- * `prefix` rule. The limits of spec 9.1 (80,000 files, 200 GB before packing) are enforced while the list
+ * Expands packing rules into the list of archive entries: one HEAD per `fullname` rule (batched, in
+ * parallel), one listing per `prefix` rule. The limits of spec 9.1 (80,000 files, 200 GB before packing) are enforced while the list
  * grows, so a rule matching millions of objects stops at the limit instead of filling memory.
  */
 import type { ScopedStorage } from '../../storage/scoped-storage.ts';
@@ -79,17 +79,30 @@ function clash(path: string, uri: string, other: string) {
   );
 }
 
+/** HEADs of consecutive `fullname` rules run this many at a time (each is a round trip to the store). */
+const HEAD_BATCH = 32;
+
 /** Lists every object the rules match, in rule order, then key order within a prefix. */
 export async function planEntries(rules: AsyncIterable<SourceRule>, opts: PlanOptions): Promise<Plan> {
   const builder = new PlanBuilder(opts.limits);
+  let batch: SourceRule[] = [];
+  const flush = async () => {
+    const infos = await Promise.all(batch.map((rule) => opts.storage.head(rule.uri)));
+    batch.forEach((rule, i) => {
+      const info = infos[i];
+      if (!info) throw TaskErrors.fileNotExist(rule.uri);
+      builder.add(rule, rule.key, rule.uri, info.size, info.lastModified);
+    });
+    batch = [];
+  };
   for await (const rule of rules) {
     opts.signal.throwIfAborted();
     if (rule.mode === 'fullname') {
-      const info = await opts.storage.head(rule.uri);
-      if (!info) throw TaskErrors.fileNotExist(rule.uri);
-      builder.add(rule, rule.key, rule.uri, info.size, info.lastModified);
+      batch.push(rule);
+      if (batch.length >= HEAD_BATCH) await flush();
       continue;
     }
+    await flush();
     let matched = 0;
     for await (const obj of opts.storage.list(rule.uri, { signal: opts.signal })) {
       matched++;
@@ -97,5 +110,6 @@ export async function planEntries(rules: AsyncIterable<SourceRule>, opts: PlanOp
     }
     if (matched === 0) throw TaskErrors.fileNotExist(rule.uri);
   }
+  await flush();
   return { entries: builder.entries, totalBytes: builder.totalBytes };
 }

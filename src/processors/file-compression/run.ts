@@ -1,11 +1,11 @@
 /**
- * Runs a FileCompression task: expand the rules, then stream a zip straight into the target object.
- * The archive becomes visible only when complete (the storage write is atomic), so a failure leaves no
- * partial archive. Progress is the share of source bytes packed.
+ * Runs a FileCompression task: expand the rules, then stream a zip straight into the target object,
+ * deflated on all cores (`zip-stream.ts`). The archive becomes visible only when complete (the storage
+ * write is atomic), so a failure leaves no partial archive. Progress is the share of source bytes packed.
  */
 import { pipeline, Transform, type TransformCallback } from 'node:stream';
 import type { ArchiveConfig } from '../../engines/archive/config.ts';
-import { createZipWriter } from '../../engines/archive/zip-writer.ts';
+import { createZipStream, type ZipStreamEntry } from '../../engines/archive/zip-stream.ts';
 import { ImmError } from '../../protocol/errors.ts';
 import { TaskErrors } from '../task-error.ts';
 import type { RunContext, TaskOutcome } from '../types.ts';
@@ -66,42 +66,32 @@ async function writeArchive(
   config: ArchiveConfig,
 ): Promise<void> {
   const progress = makeProgress(plan.totalBytes, ctx);
-  const writer = createZipWriter();
   const reader = createSourceReader(plan.entries, {
     storage: ctx.storage,
     signal: ctx.signal,
     concurrency: config.compressReadAhead,
   });
   const store = new Set(config.storeExtensions.map((e) => e.toLowerCase()));
-  const onAbort = () =>
-    writer.abort(ctx.signal.reason instanceof Error ? ctx.signal.reason : new Error('aborted'));
-  ctx.signal.addEventListener('abort', onAbort, { once: true });
+  const entries: ZipStreamEntry[] = plan.entries.map((entry, index) => ({
+    path: entry.path,
+    size: entry.size,
+    mtime: entry.mtime,
+    level: store.has(extensionOf(entry.path)) ? 0 : config.compressionLevel,
+    open: async () => {
+      const counter = progress.counter();
+      // pipeline carries a failed read on to the counter, whose error fails the archive
+      pipeline(await reader.open(index), counter, () => {});
+      return counter;
+    },
+  }));
+  const archive = createZipStream(entries, {
+    signal: ctx.signal,
+    maxChunksInFlight: config.compressChunksInFlight,
+  });
   try {
-    plan.entries.forEach((entry, index) => {
-      if (entry.path.endsWith('/')) {
-        writer.addDirectory(entry.path, entry.mtime);
-        return;
-      }
-      writer.addFile({
-        path: entry.path,
-        size: entry.size,
-        mtime: entry.mtime,
-        level: store.has(extensionOf(entry.path)) ? 0 : config.compressionLevel,
-        open: async () => {
-          const counter = progress.counter();
-          // pipeline carries a failed read on to the counter, whose error fails the archive
-          pipeline(await reader.open(index), counter, () => {});
-          return counter;
-        },
-      });
-    });
-    writer.end();
-    await ctx.storage.write(targetUri, writer.output, { contentType: 'application/zip', signal: ctx.signal });
-  } catch (err) {
-    writer.abort(err instanceof Error ? err : new Error(String(err)));
-    throw err;
+    await ctx.storage.write(targetUri, archive, { contentType: 'application/zip', signal: ctx.signal });
   } finally {
-    ctx.signal.removeEventListener('abort', onAbort);
+    archive.destroy();
     reader.close();
   }
 }
