@@ -44,6 +44,12 @@ const SETTINGS: Setting[] = [
     type: 'boolean',
     value: 'false',
   },
+  // Comments shown in a view are widgets built from .ui files, which the -nogui packages do not ship:
+  // LibreOffice aborts on any document with comments unless they stay hidden (PDF export still has them).
+  { path: '/org.openoffice.Office.Writer/Content/Display', name: 'Note', type: 'boolean', value: 'false' },
+  { path: '/org.openoffice.Office.WriterWeb/Content/Display', name: 'Note', type: 'boolean', value: 'false' },
+  { path: '/org.openoffice.Office.Impress/Misc', name: 'ShowComments', type: 'boolean', value: 'false' },
+  { path: '/org.openoffice.Office.Draw/Misc', name: 'ShowComments', type: 'boolean', value: 'false' },
   { path: '/org.openoffice.Office.Recovery/AutoSave', name: 'Enabled', type: 'boolean', value: 'false' },
   { path: '/org.openoffice.Office.Recovery/RecoveryInfo', name: 'Enabled', type: 'boolean', value: 'false' },
   { path: '/org.openoffice.Inet/Settings', name: 'ooInetProxyType', type: 'int', value: '2' },

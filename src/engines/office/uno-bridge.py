@@ -20,6 +20,7 @@ import traceback
 import uno
 import unohelper
 from com.sun.star.beans import PropertyValue
+from com.sun.star.document import XDocumentEventListener
 from com.sun.star.task import XInteractionHandler
 
 # Loaded with MacroExecutionMode NEVER_EXECUTE and UpdateDocMode NO_UPDATE: no macros, no link updates.
@@ -101,6 +102,49 @@ class Interactions(unohelper.Base, XInteractionHandler):
             traceback.print_exc(file=sys.stderr)
 
 
+class WriterComments(unohelper.Base, XDocumentEventListener):
+    """Takes the comments out of every text document as soon as it is loaded, before it gets a view.
+
+    A Writer view shows comments in sidebar widgets built from .ui files that the -nogui packages do
+    not ship: LibreOffice aborts on any document with comments once its event loop lays them out. The
+    event arrives synchronously inside the load call, so nothing has been laid out yet. With ShowComments
+    each comment becomes a footnote ("author: text") at its anchor, so it still shows on the page.
+    """
+
+    def __init__(self):
+        self.show = False
+
+    def documentEventOccured(self, event):
+        if event.EventName != "OnLoadFinished":
+            return
+        try:
+            doc = event.Source
+            if doc.supportsService("com.sun.star.text.TextDocument"):
+                take_out_comments(doc, self.show)
+        except Exception:
+            traceback.print_exc(file=sys.stderr)
+
+    def disposing(self, event):
+        pass
+
+
+def take_out_comments(doc, as_footnotes):
+    fields = doc.getTextFields().createEnumeration()
+    comments = []
+    while fields.hasMoreElements():
+        field = fields.nextElement()
+        if field.supportsService("com.sun.star.text.textfield.Annotation"):
+            comments.append(field)
+    for field in comments:
+        if as_footnotes:
+            anchor = field.getAnchor()
+            note = doc.createInstance("com.sun.star.text.Footnote")
+            anchor.getText().insertTextContent(anchor.getEnd(), note, False)
+            author = field.Author or "Comment"
+            note.setString("%s: %s" % (author, field.Content))
+        field.dispose()
+
+
 class Bridge:
     def __init__(self, pipe, connect_timeout):
         local = uno.getComponentContext()
@@ -117,6 +161,9 @@ class Bridge:
                 time.sleep(0.05)
         smgr = self.ctx.ServiceManager
         self.desktop = smgr.createInstanceWithContext("com.sun.star.frame.Desktop", self.ctx)
+        self.comments = WriterComments()
+        events = self.ctx.getValueByName("/singletons/com.sun.star.frame.theGlobalEventBroadcaster")
+        events.addDocumentEventListener(self.comments)
 
     # ---- loading -------------------------------------------------------------------------------
 
@@ -173,6 +220,7 @@ class Bridge:
     # ---- conversion ----------------------------------------------------------------------------
 
     def convert(self, req):
+        self.comments.show = bool(req.get("showComments"))
         doc = self.load(req)
         try:
             filt = import_filter(doc)
@@ -195,10 +243,11 @@ class Bridge:
                         raise BridgeError("page-range", "The page selection is outside the document's %d pages." % total)
                     filter_data["PageRange"] = page_range_string(pages)
                     result["exportedPages"] = pages
-            if req.get("showComments"):
+            if family == "impress":
+                # Slide numbers are page numbers: hidden slides are exported too, so they stay aligned.
+                filter_data["ExportHiddenSlides"] = True
+            if req.get("showComments") and family not in ("writer", "web"):
                 filter_data["ExportNotes"] = True
-                if family in ("writer", "web"):
-                    filter_data["ExportNotesInMargin"] = True
             self.store(doc, req, family, filter_data)
             return result
         finally:

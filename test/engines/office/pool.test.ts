@@ -141,6 +141,27 @@ describe('OfficePool conversions', () => {
     expect(pool.processes()[0]!.pids.soffice).toBe(before);
   });
 
+  it('converts text documents with comments, shown as footnotes with showComments', async () => {
+    const doc = path.join(dir, 'commented.fodt');
+    await writeFile(doc, commentedFodt());
+    await pool.convert({ input: doc, output: out('u.pdf') });
+    const [plain] = await pdfText(out('u.pdf'), { first: 1, last: 1 });
+    expect(plain).toContain('Body text');
+    expect(plain).not.toContain('ReviewerRemark');
+    await pool.convert({ input: doc, output: out('u.pdf'), showComments: true });
+    const [shown] = await pdfText(out('u.pdf'), { first: 1, last: 1 });
+    expect(shown).toContain('Ann: ReviewerRemark');
+  });
+
+  it('exports hidden slides, so that slide numbers stay page numbers', async () => {
+    const deck = path.join(dir, 'hidden.fodp');
+    await writeFile(deck, hiddenSlideFodp());
+    const result = await pool.convert({ input: deck, output: out('v.pdf'), pages: [[2, 2]] });
+    expect(result).toMatchObject({ pageCount: 3, exportedPages: [2] });
+    const [text] = await pdfText(out('v.pdf'), { first: 1, last: 1 });
+    expect(text).toContain('Slide 2 hidden');
+  });
+
   it('reads CSV as UTF-8', async () => {
     const csv = path.join(dir, 'utf8.csv');
     await writeFile(csv, 'name,city\nZoë,北京\n');
@@ -245,6 +266,23 @@ describe('OfficePool supervision', () => {
     }
   });
 });
+
+/** A text document with one comment (such a document aborts a LibreOffice without UI files once laid out). */
+function commentedFodt(): string {
+  return `<?xml version="1.0" encoding="UTF-8"?>
+<office:document xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" xmlns:dc="http://purl.org/dc/elements/1.1/" office:version="1.2" office:mimetype="application/vnd.oasis.opendocument.text">
+<office:body><office:text><text:p>Body text<office:annotation><dc:creator>Ann</dc:creator><dc:date>2024-01-01T10:00:00</dc:date><text:p>ReviewerRemark</text:p></office:annotation> continues.</text:p></office:text></office:body></office:document>`;
+}
+
+function hiddenSlideFodp(): string {
+  const slide = (n: number, text: string, style = '') =>
+    `<draw:page draw:name="s${n}" ${style} draw:master-page-name="Default"><draw:frame svg:x="2cm" svg:y="2cm" svg:width="20cm" svg:height="3cm"><draw:text-box><text:p>${text}</text:p></draw:text-box></draw:frame></draw:page>`;
+  return `<?xml version="1.0" encoding="UTF-8"?>
+<office:document xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" xmlns:style="urn:oasis:names:tc:opendocument:xmlns:style:1.0" xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" xmlns:draw="urn:oasis:names:tc:opendocument:xmlns:drawing:1.0" xmlns:svg="urn:oasis:names:tc:opendocument:xmlns:svg-compatible:1.0" xmlns:presentation="urn:oasis:names:tc:opendocument:xmlns:presentation:1.0" office:version="1.2" office:mimetype="application/vnd.oasis.opendocument.presentation">
+<office:automatic-styles><style:style style:name="dp2" style:family="drawing-page"><style:drawing-page-properties presentation:visibility="hidden"/></style:style></office:automatic-styles>
+<office:master-styles><style:master-page style:name="Default"/></office:master-styles>
+<office:body><office:presentation>${slide(1, 'Slide 1')}${slide(2, 'Slide 2 hidden', 'draw:style-name="dp2"')}${slide(3, 'Slide 3')}</office:presentation></office:body></office:document>`;
+}
 
 /** A sheet whose content is A1:B1 but whose yellow, bordered cells run to `cols` × `rows`. */
 function styledSheetFods(cols: number, rows: number): string {
