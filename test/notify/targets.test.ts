@@ -331,3 +331,26 @@ describe('natsOptions', () => {
     ).toBeTruthy();
   });
 });
+
+describe('redactNotificationParam', () => {
+  it('masks webhook secrets and strips URL credentials, keeping the wire form', async () => {
+    const { redactNotificationParam } = await import('../../src/notify/redact.ts');
+    const wire = JSON.stringify({
+      MNS: { TopicName: 't' },
+      Webhook: { URL: 'https://h.example/x', Secret: 'k' },
+      AMQP: { URL: 'amqp://user:pw@h.example:5672/v', Exchange: 'e' },
+    });
+    const out = redactNotificationParam(wire) as string;
+    expect(typeof out).toBe('string');
+    expect(out).not.toContain('pw');
+    expect(JSON.parse(out)).toEqual({
+      MNS: { TopicName: 't' },
+      Webhook: { URL: 'https://h.example/x', Secret: '******' },
+      AMQP: { URL: 'amqp://h.example:5672/v', Exchange: 'e' },
+    });
+    expect(redactNotificationParam('{bad')).toBe('{bad');
+    expect(redactNotificationParam({ NATS: { URL: 'nats://t@h:1', Subject: 's' } })).toEqual({
+      NATS: { URL: 'nats://h:1', Subject: 's' },
+    });
+  });
+});
