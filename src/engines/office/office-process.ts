@@ -1,7 +1,8 @@
 /**
  * One warm LibreOffice: a headless `soffice` listening on a private UNO pipe, in its own process group
  * (so killing it takes oosplash and soffice.bin together), driven by a long-lived Python bridge
- * (`uno-bridge.py`) that speaks JSON lines. One job at a time.
+ * (`uno-bridge.py`, with `uno-sheets.py` and `uno-comments.py` beside it) that speaks JSON lines.
+ * One job at a time.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
