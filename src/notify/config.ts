@@ -136,6 +136,14 @@ export const notifyConfigSchema = z
       .prefault({}),
   })
   .superRefine((cfg, ctx) => {
+    // A row must stay hidden for the whole of its delivery, or another process could send it meanwhile.
+    if (cfg.dispatcher.leaseMs < 2 * cfg.dispatcher.publishTimeoutMs) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['dispatcher', 'leaseMs'],
+        message: 'leaseMs must be at least twice publishTimeoutMs',
+      });
+    }
     cfg.routes.forEach((route, i) => {
       for (const sink of route.sinks) {
         if (!cfg.sinks[sink]) {

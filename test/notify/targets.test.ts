@@ -354,3 +354,14 @@ describe('redactNotificationParam', () => {
     });
   });
 });
+
+describe('dispatcher settings', () => {
+  it('keeps the lease well above one delivery attempt', () => {
+    expect(() => parseNotifyConfig({ dispatcher: { leaseMs: 5_000, publishTimeoutMs: 4_000 } })).toThrow(
+      /leaseMs must be at least twice publishTimeoutMs/,
+    );
+    expect(
+      parseNotifyConfig({ dispatcher: { leaseMs: 8_000, publishTimeoutMs: 4_000 } }).dispatcher.leaseMs,
+    ).toBe(8_000);
+  });
+});
