@@ -11,13 +11,14 @@ import { createTaskWaiters } from '../api/task-waiters.ts';
 import { createThrottle } from '../api/throttle.ts';
 import type { ServerConfig } from '../config/config.ts';
 import { connectDb } from '../db/connect.ts';
-import { processors } from '../processors/registry.ts';
+import { createProcessors } from '../processors/registry.ts';
 import { defaultProcessorLimits, type TaskScope } from '../processors/types.ts';
 import { MemoryNonceStore, nonceWindowForSkew } from '../protocol/nonce-cache.ts';
 import { createStorageRegistry } from '../storage/registry.ts';
 import { createScopedStorage } from '../storage/scoped.ts';
 import { startRetentionSweeper } from '../tasks/retention.ts';
 import { createWorker, type Worker } from '../tasks/worker.ts';
+import { type EngineSettings, setUpEngines } from './engines.ts';
 import { createNotifyWiring } from './notify-wiring.ts';
 
 export interface RunningApp {
@@ -46,6 +47,8 @@ export async function startApp(config: ServerConfig, log: Logger): Promise<Runni
     dataDir: config.dataDir,
     region: config.region,
   });
+  const engineSettings = config.engines as EngineSettings;
+  const processors = createProcessors({ archive: engineSettings.archive, media: engineSettings.media });
   const processorsByType = new Map(processors.map((p) => [p.type, p]));
   const processorsByAction = new Map(processors.map((p) => [p.action, p]));
   const notify = createNotifyWiring({ rawConfig: config.notify, region: config.region, processorsByType });
@@ -73,6 +76,7 @@ export async function startApp(config: ServerConfig, log: Logger): Promise<Runni
   const stops: Array<() => Promise<void>> = [];
   let worker: Worker | undefined;
   if (config.role !== 'api') {
+    const engines = await setUpEngines(engineSettings, log.child({ component: 'engines' }));
     worker = createWorker({
       db,
       processors: processorsByType,
@@ -91,6 +95,7 @@ export async function startApp(config: ServerConfig, log: Logger): Promise<Runni
     stops.push(async () => {
       sweeper.stop();
       await worker!.stop();
+      await engines.close();
       await dispatcher.stop();
     });
   }

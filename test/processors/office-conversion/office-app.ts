@@ -1,15 +1,12 @@
 /**
- * openimm in this process (HTTP API, worker, PGlite, fs buckets) with OfficeConversion among its
- * processors, for tests and the benchmark that go through the whole API path.
+ * openimm in this process (HTTP API, worker, PGlite, fs buckets), for tests and the benchmark that go
+ * through the whole API path to OfficeConversion.
  */
 import OpenApiModule, { $OpenApiUtil } from '@alicloud/openapi-core';
 import { pino } from 'pino';
 import { type RunningApp, startApp } from '../../../src/app/app.ts';
 import { loadConfig } from '../../../src/config/config.ts';
-import { close as closeOffice, configureOffice } from '../../../src/engines/office/index.ts';
-import { officeConversionProcessor } from '../../../src/processors/office-conversion/index.ts';
-import { processors } from '../../../src/processors/registry.ts';
-import type { TaskProcessor } from '../../../src/processors/types.ts';
+import { close as closeOffice } from '../../../src/engines/office/index.ts';
 import type { ImmClient } from '../../helpers/imm-clients.ts';
 
 type OpenApiClient = typeof OpenApiModule.default;
@@ -32,12 +29,7 @@ export async function startOfficeApp(
   dataDir: string,
   opts: { poolSize?: number; officeConcurrency?: number } = {},
 ): Promise<OfficeApp> {
-  // The registry is the integrator's list; until it names OfficeConversion, add it for this process.
-  if (!processors.some((p) => p.type === 'OfficeConversion')) {
-    (processors as TaskProcessor[]).push(officeConversionProcessor);
-  }
   const poolSize = opts.poolSize ?? 2;
-  configureOffice({ poolSize });
   const config = await loadConfig({
     env: {
       OPENIMM_ACCESS_KEY_ID: OFFICE_APP_KEYS.accessKeyId,
@@ -47,6 +39,9 @@ export async function startOfficeApp(
     },
     flags: { dataDir, host: '127.0.0.1', port: '0' },
   });
+  // The server configures the shared pool from its `engines.office` section at start-up.
+  config.engines = { ...config.engines, office: { poolSize } };
+  config.engines = { ...config.engines, office: { poolSize } };
   const app = await startApp(config, pino({ level: 'silent' }));
   return {
     app,
