@@ -174,7 +174,8 @@ class ByteCounter extends Transform {
     private readonly uri: string,
     private readonly expected: number | undefined,
   ) {
-    super();
+    // Room for one 1 MiB read chunk, so a chunk never waits on the buffer alone.
+    super({ highWaterMark: 1024 * 1024 });
   }
   override _transform(chunk: Buffer, _enc: BufferEncoding, cb: TransformCallback): void {
     this.bytes += chunk.length;

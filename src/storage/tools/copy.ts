@@ -37,9 +37,10 @@ export async function copyOne(
   const fast = await kernelCopy(registry, src, dst, opts);
   if (fast) return fast;
   const { stream, size, name } = await openSource(registry, src, opts.signal);
-  const counter = new ProgressCounter(size, opts.onProgress);
-  const body = stream.pipe(counter);
-  stream.once('error', (err) => counter.destroy(err));
+  // Counting costs a stream hop per chunk: only when someone watches.
+  const counter = opts.onProgress ? new ProgressCounter(size, opts.onProgress) : null;
+  const body = counter ? stream.pipe(counter) : stream;
+  if (counter) stream.once('error', (err) => counter.destroy(err));
   if (dst.kind === 'oss') {
     const key = objectKeyFor(dst.key, name);
     const backend = await backendOf(registry, dst.bucket, { create: true });
@@ -48,7 +49,7 @@ export async function copyOne(
   }
   const target = await localTarget(dst.path, name);
   await writeLocalAtomically(target, body, opts.signal);
-  return { bytes: counter.done, destination: target };
+  return { bytes: (await stat(target)).size, destination: target };
 }
 
 const objectKeyFor = (key: string, name: string) => (key === '' || key.endsWith('/') ? key + name : key);
