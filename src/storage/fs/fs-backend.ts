@@ -106,7 +106,7 @@ async function readObject(root: string, key: string, uri: string, opts: ReadOpti
       await fh.close();
       return Readable.from([]);
     }
-    // 1 MiB reads: a quarter of the syscalls and event-loop turns of the 64 KiB default, at a bounded cost.
+    // 1 MiB reads: a sixteenth of the syscalls and event-loop turns of the 64 KiB default, at a bounded cost.
     const stream = fh.createReadStream({ start, end, autoClose: true, highWaterMark: READ_CHUNK });
     return opts.signal ? addAbortSignal(opts.signal, stream) : stream;
   } catch (err) {
