@@ -3,6 +3,8 @@ export type PdfErrorKind =
   | 'password-required'
   | 'password-wrong'
   | 'damaged'
+  /** The output passed its bound (e.g. the text of a hostile PDF). */
+  | 'too-large'
   | 'aborted'
   | 'timeout'
   | 'unavailable'

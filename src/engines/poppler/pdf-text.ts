@@ -27,7 +27,7 @@ export async function pdfText(file: string, opts: PdfTextOptions): Promise<strin
   const run = await runTool(opts.command ?? 'pdftotext', args, {
     signal: opts.signal,
     timeoutMs: opts.timeoutMs,
-    maxStdoutBytes: opts.maxBytes ?? 256 * 1024 * 1024,
+    maxStdoutBytes: opts.maxBytes ?? 64 * 1024 * 1024,
   });
   if (run.code !== 0) throw toolFailure(run, opts.password, 'pdftotext');
   // pdftotext ends every page with a form feed.

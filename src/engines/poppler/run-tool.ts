@@ -43,7 +43,7 @@ export function runTool(cmd: string, args: string[], opts: ToolOptions = {}): Pr
     child.stdout.on('data', (chunk: Buffer) => {
       outBytes += chunk.length;
       if (opts.maxStdoutBytes !== undefined && outBytes > opts.maxStdoutBytes) {
-        stop(new PdfError('failed', `${cmd} produced more output than allowed.`));
+        stop(new PdfError('too-large', `${cmd} produced more output than allowed.`));
         return;
       }
       out.push(chunk);

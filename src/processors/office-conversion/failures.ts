@@ -72,6 +72,10 @@ function pdfFailure(err: PdfError): unknown {
       return TaskErrors.invalidArgument('The Password does not open the PDF.', err);
     case 'damaged':
       return TaskErrors.invalidArgument('The PDF is damaged or not a PDF file.', err);
+    case 'too-large':
+      return TaskErrors.limitExceeded(
+        'The text of the selected pages is larger than 64 MiB; convert fewer pages.',
+      );
     case 'unavailable':
       return TaskErrors.internal(`poppler-utils is not installed on this server (${INSTALL}).`, err);
     case 'aborted':

@@ -41,7 +41,6 @@ export async function startOfficeApp(
   });
   // The server configures the shared pool from its `engines.office` section at start-up.
   config.engines = { ...config.engines, office: { poolSize } };
-  config.engines = { ...config.engines, office: { poolSize } };
   const app = await startApp(config, pino({ level: 'silent' }));
   return {
     app,
