@@ -102,7 +102,7 @@ export function centralHeader(r: CentralRecord): Buffer {
     zip64 = Buffer.alloc(4 + 8 * z64Values.length);
     zip64.writeUInt16LE(0x0001, 0);
     zip64.writeUInt16LE(8 * z64Values.length, 2);
-    z64Values.forEach((v, i) => zip64.writeBigUInt64LE(BigInt(v), 4 + 8 * i));
+    for (const [i, v] of z64Values.entries()) zip64.writeBigUInt64LE(BigInt(v), 4 + 8 * i);
   }
   const extra = Buffer.concat([zip64, unixTimeField(r.mtime)]);
   const needs64 = z64Values.length > 0 || r.zip64Local;
