@@ -137,8 +137,9 @@ function planMedia(
     return;
   }
   const dir = path.join(opts.outDir, 'segments');
-  const playlist = path.join(dir, baseNameOf(uri));
-  const stem = stripExtension(baseNameOf(uri));
+  // The muxers read `%` (HLS) and `$` (DASH) in names as patterns: local names keep letters, digits, `._-`.
+  const stem = stripExtension(baseNameOf(uri)).replace(/[^\p{L}\p{N}._-]/gu, '_') || 'playlist';
+  const playlist = path.join(dir, `${stem}.${segment.Format === 'hls' ? 'm3u8' : 'mpd'}`);
   const options =
     segment.Format === 'hls'
       ? hlsOptions({

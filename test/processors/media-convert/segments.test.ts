@@ -69,6 +69,25 @@ describe('segmented outputs', () => {
     );
   });
 
+  it('keeps pattern characters of the playlist name out of segment names', async () => {
+    await convert(h, {
+      Sources: [{ URI: SRC }],
+      Targets: [
+        {
+          URI: 'oss://out-bucket/odd/50%off $1',
+          Container: 'ts',
+          Segment: { Format: 'hls', Duration: 1 },
+          Audio: { DisableAudio: true },
+        },
+      ],
+    });
+    const listed = await h.storage.list('oss://out-bucket/odd/');
+    expect(listed[0]).toBe('oss://out-bucket/odd/50%off $1.m3u8');
+    expect(listed.slice(1).every((u) => /\/50_off__1-\d+\.ts$/.test(u))).toBe(true);
+    const text = (await h.storage.get('oss://out-bucket/odd/50%off $1.m3u8')).toString();
+    expect(parseMediaPlaylist(text)[0]!.uri).toBe('50_off__1-0.ts');
+  });
+
   it('packages DASH (fMP4 segments and an MPD)', async () => {
     await convert(h, {
       Sources: [{ URI: SRC }],
