@@ -4,7 +4,7 @@
  * `<prefix>{index}.{autoext}`.
  */
 import { ImmError } from '../../protocol/errors.ts';
-import { parseOssUri } from '../../storage/oss-uri.ts';
+import { formatOssUri, parseOssUri } from '../../storage/oss-uri.ts';
 import { type CompiledTemplate, compileTemplate, sourceTemplateVars } from '../../storage/template.ts';
 import { TaskErrors } from '../task-error.ts';
 import type { TargetType } from './params.ts';
@@ -53,10 +53,10 @@ export function makeNamer(
     );
     return (vars) => template.render({ ...base, index: vars.index, sheetname: vars.sheetname, autoext });
   }
-  const prefix = p.TargetURIPrefix ?? '';
-  parseOssUri(prefix, 'TargetURIPrefix');
+  // Joined on the key, so that `oss://bucket` (no slash) names `oss://bucket/1.pdf`, not another bucket.
+  const prefix = parseOssUri(p.TargetURIPrefix ?? '', 'TargetURIPrefix');
   return (vars) => {
-    const uri = `${prefix}${vars.index}.${autoext}`;
+    const uri = formatOssUri(prefix.bucket, `${prefix.key}${vars.index}.${autoext}`);
     parseOssUri(uri, 'TargetURIPrefix');
     return uri;
   };

@@ -148,6 +148,11 @@ describe('output naming', () => {
       { createdAt: created, tags: {} },
     );
     expect(namer({ index: '4', sheetname: '' })).toBe('oss://out-bucket/slides/4.jpg');
+    const bare = makeNamer(
+      { SourceURI: 'oss://in-bucket/a.pptx', TargetType: 'pdf', TargetURIPrefix: 'oss://out-bucket' },
+      { createdAt: created, tags: {} },
+    );
+    expect(bare({ index: '1', sheetname: '' })).toBe('oss://out-bucket/1.pdf');
   });
 
   it('fails before writing when several outputs would share one object', () => {
