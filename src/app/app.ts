@@ -90,13 +90,18 @@ export async function startApp(config: ServerConfig, log: Logger): Promise<Runni
       writeExtendedMessage: notify.writeExtended,
     });
     await worker.start();
-    const dispatcher = notify.startDispatcher(db, log.child({ component: 'notify' }));
+    // On PostgreSQL the dispatcher gets its own small pool: its claims must not queue behind a burst of commits.
+    const dispatchDb = config.databaseUrl
+      ? await connectDb({ url: config.databaseUrl }, { migrate: false, poolSize: 4 })
+      : db;
+    const dispatcher = notify.startDispatcher(dispatchDb, log.child({ component: 'notify' }));
     const sweeper = startRetentionSweeper(db, config.retention, log);
     stops.push(async () => {
       sweeper.stop();
       await worker!.stop();
       await engines.close();
       await dispatcher.stop();
+      if (dispatchDb !== db) await dispatchDb.close();
     });
   }
   let url: string | undefined;

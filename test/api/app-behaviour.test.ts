@@ -187,6 +187,13 @@ describe('API behaviour', () => {
     (body as any).destroy();
   });
 
+  it('lists and redrives notification dead letters through the extension actions', async () => {
+    const listed = await a.call('ListNotificationDeadLetters', { MaxResults: 10 });
+    expect(listed).toMatchObject({ DeadLetters: [], NextToken: '' });
+    const redriven = await a.call('RedriveNotificationDeadLetters', { ProjectName: 'paging' });
+    expect(redriven.Redriven).toBe(0);
+  });
+
   it('throttles per account and action with Throttling.User and x-acs-retry-after', async () => {
     // The bucket holds 100 tokens and refills at 5/s: calls in batches of 50 exhaust it within a few batches.
     let throttled: any;

@@ -1,5 +1,9 @@
 import type { OnFinished } from '../../tasks/completion-batcher.ts';
 import type { ActionDefinition, AppServices } from '../services.ts';
+import {
+  listNotificationDeadLettersAction,
+  redriveNotificationDeadLettersAction,
+} from './notifications/dead-letters.ts';
 import { createProject } from './projects/create-project.ts';
 import { deleteProjectAction } from './projects/delete-project.ts';
 import { getProjectAction } from './projects/get-project.ts';
@@ -26,5 +30,7 @@ export function actionList(services: AppServices, onFinished: OnFinished): Actio
     cancelTaskAction(onFinished),
     waitTaskAction,
     streamTaskEventsAction,
+    listNotificationDeadLettersAction,
+    redriveNotificationDeadLettersAction,
   ];
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parseExtendedMessageUri } from '../../../notify/targets.ts';
 import { jsonParam, parseParams } from '../../../processors/params.ts';
 import { defaultProcessorLimits, type TaskProcessor } from '../../../processors/types.ts';
 import { getProject } from '../../../projects/project-store.ts';
@@ -63,8 +64,7 @@ export function createTaskAction(processor: TaskProcessor): ActionDefinition {
       }
       const taskId = newTaskId(processor.type);
       const eventId = newEventId();
-      const notificationParam = params.Notification;
-      const extendedMessageUri = extendedMessageUriOf(notificationParam);
+      const extendedMessageUri = parseExtendedMessageUri(params) ?? '';
       await services.db.transaction((tx) =>
         insertTask(tx, {
           id: taskId,
@@ -87,17 +87,4 @@ export function createTaskAction(processor: TaskProcessor): ActionDefinition {
       return { TaskId: taskId, EventId: eventId };
     },
   };
-}
-
-function extendedMessageUriOf(notification: unknown): string {
-  let value = notification;
-  if (typeof value === 'string') {
-    try {
-      value = JSON.parse(value);
-    } catch {
-      return '';
-    }
-  }
-  const uri = (value as { ExtendedMessageURI?: unknown } | undefined)?.ExtendedMessageURI;
-  return typeof uri === 'string' ? uri : '';
 }

@@ -1,3 +1,5 @@
+import { redactNotificationParam } from '../../../notify/redact.ts';
+
 /** Fields never returned in TaskRequestDefinition, whatever the task type. */
 const ALWAYS_SECRET = new Set(['Password', 'AccessKeySecret', 'SecurityToken', 'Secret']);
 
@@ -10,7 +12,9 @@ export function taskDefinition(params: Record<string, unknown>, secretFields: st
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(params)) {
     if (secret.has(k)) continue;
-    out[k] = redact(decodeJson(v), secret);
+    // Notification may name sink URLs with credentials: those are masked, not only Secret fields.
+    const value = k === 'Notification' ? redactNotificationParam(decodeJson(v)) : decodeJson(v);
+    out[k] = redact(value, secret);
   }
   return JSON.stringify(out);
 }
