@@ -76,6 +76,10 @@ export function webp(width: number, height: number) {
   return splitImage(width, height).webp({ lossless: true }).toBuffer();
 }
 
+export function avif(width: number, height: number) {
+  return splitImage(width, height).avif({ lossless: true }).toBuffer();
+}
+
 export function svg(width: number, height: number, extra = ''): Buffer {
   return Buffer.from(
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}">` +

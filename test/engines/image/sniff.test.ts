@@ -13,6 +13,7 @@ describe('sniffImageFormat', () => {
       ['bmp', f.bmp(8, 6)],
       ['jp2', await f.jp2(8, 6)],
       ['j2k', await f.jp2(8, 6, 'j2k')],
+      ['heif', await f.avif(8, 6)],
       ['svg', f.svg(8, 6)],
       [
         'svg',

@@ -67,6 +67,7 @@ describe('ImageToPDF', () => {
       ['j.jpg', await f.cmykJpeg(32, 16), 0, [32, 16], 0],
       ['k.jpg', await f.jpeg(1, 1), 90, [1, 1], 90],
       ['l.jpg', await f.jpeg(300, 200, { orientation: 8 }), 180, [300, 200], 90],
+      ['m.avif', await f.avif(48, 24), 0, [48, 24], 0],
     ];
     for (const [name, bytes] of inputs) await storage.put(`${B}/mixed/${name}`, bytes);
     const sources = inputs.map(([name, , Rotate]) => ({ URI: `${B}/mixed/${name}`, Rotate }));
