@@ -102,7 +102,10 @@ export async function convertWithVipsCli(opts: {
   const env = commandEnv({ VIPS_CONCURRENCY: String(Math.max(1, opts.threads)) });
   let result: RunResult;
   try {
-    result = await run(opts.command, [LOADERS[opts.format], opts.input, opts.output], {
+    // ImageMagick picks its decoder from the content; the `bmp:` prefix pins it to BMP, so no other
+    // ImageMagick coder (with its own features) ever sees the bytes.
+    const input = opts.format === 'bmp' ? `bmp:${opts.input}` : opts.input;
+    result = await run(opts.command, [LOADERS[opts.format], input, opts.output], {
       signal: opts.signal,
       timeoutMs: opts.timeoutMs,
       env,

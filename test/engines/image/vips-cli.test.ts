@@ -56,6 +56,17 @@ describe('the vips command (second path)', () => {
     expect(err).toBeInstanceOf(ImageError);
     expect((err as ImageError).kind).toBe('corrupt');
     expect((err as ImageError).message).not.toContain(work.dir);
+    // A "BMP" that is something else is never handed to another ImageMagick decoder.
+    const posing = await f.writeTemp(
+      work.dir,
+      'posing.bmp',
+      Buffer.concat([Buffer.from('BM'), f.svg(10, 10)]),
+    );
+    const refused = await convert('bmp', posing, path.join(work.dir, 'posing.v')).then(
+      () => null,
+      (e) => e,
+    );
+    expect((refused as ImageError).kind).toBe('corrupt');
     const input = await f.writeTemp(work.dir, 'ok.bmp', f.bmp(4, 4));
     const missing = await convert('bmp', input, path.join(work.dir, 'm.v'), '/nonexistent/vips').then(
       () => null,
