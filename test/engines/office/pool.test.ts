@@ -228,8 +228,13 @@ describe('OfficePool supervision', () => {
     expect((await pool.convert({ input: fx.odt, output: out('m.pdf') })).pageCount).toBe(3);
   });
 
-  it('restarts a process after maxJobsPerProcess jobs', async () => {
-    const small = new OfficePool({ ...defaultOfficeConfig, poolSize: 1, maxJobsPerProcess: 2 });
+  it('restarts a process after maxJobsPerProcess jobs, and stops it when idle', async () => {
+    const small = new OfficePool({
+      ...defaultOfficeConfig,
+      poolSize: 1,
+      maxJobsPerProcess: 2,
+      idleShutdownMs: 1500,
+    });
     try {
       const pids: number[] = [];
       for (let i = 0; i < 3; i++) {
@@ -239,6 +244,8 @@ describe('OfficePool supervision', () => {
       // Jobs 1 and 2 ran on the first process; it was then replaced, and job 3 ran on the new one.
       expect(pids[2]).not.toBe(pids[0]);
       expect(small.stats()).toMatchObject({ completed: 3, started: 2 });
+      await new Promise((resolve) => setTimeout(resolve, 2500));
+      expect(small.processes()).toEqual([]);
     } finally {
       await small.close();
     }
