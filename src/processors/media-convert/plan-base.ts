@@ -120,6 +120,16 @@ function singleBase(
   };
 }
 
+interface JoinFormat {
+  video: boolean;
+  audio: boolean;
+  width: number;
+  height: number;
+  frameRate: number;
+  sampleRate: number;
+  channels: number;
+}
+
 function concatBase(
   graph: FilterGraph,
   main: SourceMedia,
@@ -128,63 +138,8 @@ function concatBase(
   duration: number,
   subtitles: SubtitleStream[],
 ): Base {
-  const withVideo = parts.find((p) => p.video);
-  const withAudio = parts.find((p) => p.audio);
-  const ref = (main.video && displaySize(main.video)) || (withVideo?.video && displaySize(withVideo.video));
-  const width = even(ref?.width ?? 0);
-  const height = even(ref?.height ?? 0);
-  const frameRate = Math.min(60, (main.video ?? withVideo?.video)?.frameRate ?? 25);
-  const sampleRate = (main.audio ?? withAudio?.audio)?.sampleRate ?? 48000;
-  const channels = Math.min(2, (main.audio ?? withAudio?.audio)?.channels ?? 2);
-  const channelLayout = channels === 1 ? 'mono' : 'stereo';
-  const segments: string[] = [];
-  for (const [k, part] of parts.entries()) {
-    if (!part.duration && (!part.video || !part.audio)) {
-      throw TaskErrors.invalidArgument(
-        `Sources[${part.index}]: its duration is unknown, so it cannot be concatenated.`,
-      );
-    }
-    if (withVideo) {
-      const label = `cv${k}`;
-      if (part.video)
-        graph.chain(
-          [`${part.input}:${part.video.index}`],
-          concatNormaliseVideo({ width, height, frameRate }),
-          [label],
-        );
-      else
-        graph.chain(
-          [],
-          [blackVideoSource({ width, height, frameRate, duration: part.duration }), 'settb=AVTB'],
-          [label],
-        );
-      segments.push(label);
-    }
-    if (withAudio) {
-      const label = `ca${k}`;
-      if (part.audio)
-        graph.chain(
-          [`${part.input}:${part.audio.index}`],
-          concatNormaliseAudio({ sampleRate, channelLayout }),
-          [label],
-        );
-      else
-        graph.chain(
-          [],
-          [...silenceSource({ sampleRate, channelLayout, duration: part.duration }), 'asettb=AVTB'],
-          [label],
-        );
-      segments.push(label);
-    }
-  }
-  const outs = [withVideo ? 'vcat' : undefined, withAudio ? 'acat' : undefined].filter(
-    (l): l is string => !!l,
-  );
-  graph.chain(
-    segments,
-    [filter('concat', { n: parts.length, v: withVideo ? 1 : 0, a: withAudio ? 1 : 0 })],
-    outs,
-  );
+  const f = joinFormat(main, parts);
+  joinParts(graph, parts, f);
   const vTakes: string[] = [];
   const aTakes: string[] = [];
   const taker = (list: string[], prefix: string) => () => {
@@ -192,6 +147,7 @@ function concatBase(
     list.push(label);
     return label;
   };
+  const { width, height, frameRate, sampleRate, channels } = f;
   return {
     concat: true,
     main,
@@ -199,13 +155,62 @@ function concatBase(
     attached,
     duration,
     subtitles,
-    video: withVideo ? { take: taker(vTakes, 'vcat_'), width, height, frameRate } : undefined,
-    audio: withAudio ? { take: taker(aTakes, 'acat_'), sampleRate, channels } : undefined,
+    video: f.video ? { take: taker(vTakes, 'vcat_'), width, height, frameRate } : undefined,
+    audio: f.audio ? { take: taker(aTakes, 'acat_'), sampleRate, channels } : undefined,
     finish: (g) => {
-      if (withVideo) fanOut(g, 'vcat', vTakes, 'v');
-      if (withAudio) fanOut(g, 'acat', aTakes, 'a');
+      if (f.video) fanOut(g, 'vcat', vTakes, 'v');
+      if (f.audio) fanOut(g, 'acat', aTakes, 'a');
     },
   };
+}
+
+/** The joined format: the AlignmentIndex source's (or the first part's that has the stream). */
+function joinFormat(main: SourceMedia, parts: SourceMedia[]): JoinFormat {
+  const video = main.video ?? parts.find((p) => p.video)?.video;
+  const audio = main.audio ?? parts.find((p) => p.audio)?.audio;
+  const size = video && displaySize(video);
+  return {
+    video: !!video,
+    audio: !!audio,
+    width: even(size?.width ?? 0),
+    height: even(size?.height ?? 0),
+    frameRate: Math.min(60, video?.frameRate ?? 25),
+    sampleRate: audio?.sampleRate ?? 48000,
+    channels: Math.min(2, audio?.channels ?? 2),
+  };
+}
+
+/** Normalises every part (black or silence where a part lacks a stream) and joins them into vcat/acat. */
+function joinParts(graph: FilterGraph, parts: SourceMedia[], f: JoinFormat): void {
+  const channelLayout = f.channels === 1 ? 'mono' : 'stereo';
+  const segments: string[] = [];
+  for (const [k, part] of parts.entries()) {
+    if (!part.duration && (!part.video || !part.audio)) {
+      throw TaskErrors.invalidArgument(
+        `Sources[${part.index}]: its duration is unknown, so it cannot be concatenated.`,
+      );
+    }
+    const d = part.duration;
+    if (f.video) {
+      const v = part.video;
+      if (v) graph.chain([`${part.input}:${v.index}`], concatNormaliseVideo(f), [`cv${k}`]);
+      else graph.chain([], [blackVideoSource({ ...f, duration: d }), 'settb=AVTB'], [`cv${k}`]);
+      segments.push(`cv${k}`);
+    }
+    if (f.audio) {
+      const a = part.audio;
+      const norm = { sampleRate: f.sampleRate, channelLayout };
+      if (a) graph.chain([`${part.input}:${a.index}`], concatNormaliseAudio(norm), [`ca${k}`]);
+      else graph.chain([], [...silenceSource({ ...norm, duration: d }), 'asettb=AVTB'], [`ca${k}`]);
+      segments.push(`ca${k}`);
+    }
+  }
+  const outs = [f.video ? 'vcat' : '', f.audio ? 'acat' : ''].filter(Boolean);
+  graph.chain(
+    segments,
+    [filter('concat', { n: parts.length, v: f.video ? 1 : 0, a: f.audio ? 1 : 0 })],
+    outs,
+  );
 }
 
 /** Feeds one label to its consumers: nothing (a null sink), one (pass-through) or several (split). */

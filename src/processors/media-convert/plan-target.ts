@@ -7,7 +7,12 @@ import { COPY } from '../../engines/ffmpeg/codec-args.ts';
 import { CONTAINERS, type ContainerName } from '../../engines/ffmpeg/containers.ts';
 import type { FilterGraph } from '../../engines/ffmpeg/filter-graph.ts';
 import { attachedPictures, streamsOf } from '../../engines/ffmpeg/media-info.ts';
-import { containerOptions, dashOptions, hlsOptions } from '../../engines/ffmpeg/output-options.ts';
+import {
+  type ContainerOptions,
+  containerOptions,
+  dashOptions,
+  hlsOptions,
+} from '../../engines/ffmpeg/output-options.ts';
 import type { PlanOutput, PlanStream } from '../../engines/ffmpeg/plan.ts';
 import { TaskErrors } from '../task-error.ts';
 import type { Collector, JobContext, PlannedTarget } from './job.ts';
@@ -136,23 +141,39 @@ function planMedia(
     plan.planned.main = { kind: 'file', path: file, uri };
     return;
   }
-  const dir = path.join(opts.outDir, 'segments');
+  const out = segmentedOutput(uri, segment, segmentSeconds!, name, opts.outDir, common);
+  plan.outputs.push({ ...out.output, streams });
+  plan.planned.main = out.collector;
+}
+
+/** The playlist/manifest output of a segmented target and where its files go. */
+function segmentedOutput(
+  uri: string,
+  segment: Segment,
+  seconds: number,
+  name: ContainerName,
+  outDir: string,
+  common: ContainerOptions,
+): { output: Omit<PlanOutput, 'streams'>; collector: Collector } {
+  const dir = path.join(outDir, 'segments');
   // The muxers read `%` (HLS) and `$` (DASH) in names as patterns: local names keep letters, digits, `._-`.
   const stem = stripExtension(baseNameOf(uri)).replace(/[^\p{L}\p{N}._-]/gu, '_') || 'playlist';
-  const playlist = path.join(dir, `${stem}.${segment.Format === 'hls' ? 'm3u8' : 'mpd'}`);
-  const options =
-    segment.Format === 'hls'
-      ? hlsOptions({
-          ...common,
-          segmentSeconds: segmentSeconds!,
-          startNumber: segment.StartNumber ?? 0,
-          segmentPattern: path.join(dir, `${stem}-%d.${name === 'mp4' ? 'm4s' : 'ts'}`),
-          fmp4: name === 'mp4',
-          initName: `${stem}-init.mp4`,
-        })
-      : dashOptions({ ...common, segmentSeconds: segmentSeconds!, stem });
-  plan.outputs.push({ path: playlist, format: segment.Format === 'hls' ? 'hls' : 'dash', streams, options });
-  plan.planned.main = { kind: 'segments', dir, playlist, uri };
+  const hls = segment.Format === 'hls';
+  const playlist = path.join(dir, `${stem}.${hls ? 'm3u8' : 'mpd'}`);
+  const options = hls
+    ? hlsOptions({
+        ...common,
+        segmentSeconds: seconds,
+        startNumber: segment.StartNumber ?? 0,
+        segmentPattern: path.join(dir, `${stem}-%d.${name === 'mp4' ? 'm4s' : 'ts'}`),
+        fmp4: name === 'mp4',
+        initName: `${stem}-init.mp4`,
+      })
+    : dashOptions({ ...common, segmentSeconds: seconds, stem });
+  return {
+    output: { path: playlist, format: hls ? 'hls' : 'dash', options },
+    collector: { kind: 'segments', dir, playlist, uri },
+  };
 }
 
 /** AttachedPicture and Data streams of the main source, copied (`-1` = all; empty = none). */

@@ -234,6 +234,7 @@ describe('CreateMediaConvertTask through openapi-core', () => {
     expect(Date.now() - cancelledAt).toBeLessThan(1000);
     const task = await waitMediaTask(server.client, 'media', taskId);
     expect(task).toMatchObject({ Status: 'Failed', Code: 'TaskCancelled' });
-    await expect(readdir(objectPath('out')).then((n) => n.includes('cancelled.mkv'))).resolves.toBe(false);
+    const written = await readdir(objectPath('out')).catch(() => [] as string[]);
+    expect(written).not.toContain('cancelled.mkv');
   });
 });
