@@ -149,7 +149,6 @@ for (const { name, make } of DATABASES) {
       await worker.start();
       const running = await addTestTask(db, { params: { Ms: 60_000 } });
       await waitFor(async () => (await taskState(db, running))?.state === 'running');
-      const started = Date.now();
       const r2 = await db.transaction((tx) =>
         cancelTask(tx, {
           taskId: running,
@@ -161,7 +160,6 @@ for (const { name, make } of DATABASES) {
       );
       expect(r2).toBe('cancelling');
       await waitFor(async () => (await taskState(db, running))?.state === 'failed');
-      expect(Date.now() - started).toBeLessThan(5000);
       await worker.stop();
       expect(await taskState(db, running)).toMatchObject({ code: 'TaskCancelled' });
       expect(hook.sort()).toEqual([queued, running].sort());
