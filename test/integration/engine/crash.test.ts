@@ -93,10 +93,14 @@ describe('crash test: SIGKILLed workers lose no task', () => {
         await victim!.stop('SIGKILL');
         kills++;
         replacements.push(
-          startServerProcess({ dataDir, env: workerEnv, args: workerArgs }).then((p) => {
-            workers.push(p);
-            spawned.push(p);
-          }),
+          startServerProcess({ dataDir, env: workerEnv, args: workerArgs, timeoutMs: 240_000 }).then(
+            (p) => {
+              workers.push(p);
+              spawned.push(p);
+            },
+            // A replacement that is slow to start on a loaded machine does not decide the test: the others run on.
+            (err) => console.warn(`a replacement worker did not start: ${String(err).slice(0, 200)}`),
+          ),
         );
       }
     })();
@@ -104,7 +108,7 @@ describe('crash test: SIGKILLed workers lose no task', () => {
     await Promise.all(submitters);
     await killer;
     await Promise.all(replacements);
-    const deadline = Date.now() + 180_000;
+    const deadline = Date.now() + 300_000;
     while ((await unfinished()) > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 500));
 
     const rows = (
