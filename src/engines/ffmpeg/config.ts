@@ -6,7 +6,8 @@ import os from 'node:os';
 import { z } from 'zod';
 
 /**
- * One heavy transcode per two cores: x264 at `veryfast` keeps two threads busy for a 1080p source
+ * The default of the task engine's `media` work-class concurrency (MediaConvert tasks at once per worker
+ * process; the worker config owns the setting). One heavy transcode per two cores: x264 at `veryfast` keeps two threads busy for a 1080p source
  * (measured: 60 s 1080p30 → 720p in 13.3 s with both cores at ~100 %), so more runs only add contention.
  */
 export function defaultMediaConcurrency(cpus = os.availableParallelism()): number {
@@ -28,8 +29,6 @@ const preset = z.enum([
 export const mediaConfigSchema = z.object({
   ffmpegCommand: z.string().min(1).default('ffmpeg'),
   ffprobeCommand: z.string().min(1).default('ffprobe'),
-  /** MediaConvert tasks run at once per worker process (the task engine's `media` work class). */
-  concurrency: z.number().int().min(1).max(256).default(defaultMediaConcurrency()),
   /** `-threads` for each ffmpeg run; 0 lets ffmpeg pick (all cores). */
   threads: z.number().int().min(0).max(64).default(0),
   /** x264 speed/size trade-off (IMM does not expose it). */
