@@ -3,8 +3,8 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
-    testTimeout: 60_000,
-    hookTimeout: 120_000,
+    testTimeout: 120_000,
+    hookTimeout: 300_000,
     // Two cores: engine-heavy files (LibreOffice, ffmpeg) must not all run at once.
     maxWorkers: 2,
     pool: 'forks',

@@ -40,7 +40,7 @@ export async function startServerProcess(opts: {
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(
       () => reject(new Error(`server did not start:\n${out}`)),
-      opts.timeoutMs ?? 90_000,
+      opts.timeoutMs ?? 240_000,
     );
     const check = () => {
       const line = out.split('\n').find((l) => l.includes('"msg":"openimm started"'));
