@@ -79,4 +79,6 @@ export interface OfficeJobOptions {
   signal?: AbortSignal;
   /** Overrides the pool's `jobTimeoutMs` (a lower value wins). */
   timeoutMs?: number;
+  /** Called when a process takes the job (again on a retry): the wait in the queue is over. */
+  onStart?: () => void;
 }

@@ -226,6 +226,7 @@ export class OfficePool {
     if (job.onAbort) job.opts.signal?.removeEventListener('abort', job.onAbort);
     job.onAbort = undefined;
     const timeoutMs = Math.min(job.opts.timeoutMs ?? this.config.jobTimeoutMs, this.config.jobTimeoutMs);
+    job.opts.onStart?.();
     proc.convert(job.req, timeoutMs, job.opts.signal).then(
       (result) => {
         proc.jobs++;

@@ -9,6 +9,7 @@ import type {
   OfficeJobOptions,
 } from '../../engines/office/job.ts';
 import { pdfInfo } from '../../engines/poppler/pdf-info.ts';
+import type { Budget } from './budget.ts';
 import { type PageRun, pageRuns, resolvePages } from './page-selection.ts';
 import type { OfficeConversionParams } from './params.ts';
 import { importHints, type SourceFamily } from './source-type.ts';
@@ -43,17 +44,23 @@ export interface DocumentJob {
   workDir: string;
   convert: ConvertFn;
   signal: AbortSignal;
-  timeoutMs: number;
+  /** Paused while the job waits for a LibreOffice process. */
+  budget: Budget;
+  /** Cancellation only: the budget does not run while the job waits in the pool's queue. */
+  cancel: AbortSignal;
 }
 
 export async function toPdf(job: DocumentJob): Promise<ConvertedDocument> {
   const runs = job.p.TargetType === 'pdf' ? null : pageRuns(job.p);
   if (job.family === 'pdf') return pdfSource(job, runs);
   const output = path.join(job.workDir, 'document.pdf');
+  job.budget.pause();
   const result = await job.convert(officeRequest(job, output, runs), {
-    signal: job.signal,
-    timeoutMs: job.timeoutMs,
+    signal: AbortSignal.any([job.cancel, job.budget.signal]),
+    timeoutMs: job.budget.remaining(),
+    onStart: () => job.budget.resume(),
   });
+  job.budget.resume();
   if (result.sheets) return spreadsheetPages(job, output, result, runs);
   const exported = result.exportedPages ?? resolvePages(null, result.pageCount);
   return {

@@ -1,15 +1,18 @@
 /**
  * The work of one OfficeConversion task: copy the source into the scratch folder, make a PDF of it
  * (warm LibreOffice pool; a PDF source is used as is), turn the selected pages into the target files,
- * name them from the template or prefix, and write them. The whole task runs under
- * `limits.officeTimeoutMs` (IMM's 120 s); LibreOffice is held only for the PDF step.
+ * name them from the template or prefix, and write them. The task's own work runs under
+ * `limits.officeTimeoutMs` (IMM's 120 s), time spent waiting for a LibreOffice process aside; LibreOffice
+ * is held only for the PDF step.
  */
 import { copyFile, mkdtemp, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { OfficeConfig } from '../../engines/office/config.ts';
+import { OfficeError } from '../../engines/office/errors.ts';
 import { ImmError } from '../../protocol/errors.ts';
 import { TaskErrors } from '../task-error.ts';
 import type { RunContext, TaskOutcome } from '../types.ts';
+import { type Budget, createBudget } from './budget.ts';
 import { officeConversionContent } from './content.ts';
 import { type ConvertedDocument, type ConvertFn, toPdf } from './document.ts';
 import { toTaskFailure } from './failures.ts';
@@ -32,23 +35,23 @@ export async function runOfficeConversion(
   deps: OfficeRunDeps,
 ): Promise<TaskOutcome> {
   const { type, family } = asTaskError(() => sourceFamily(p));
-  const timeoutMs = ctx.limits.officeTimeoutMs;
-  const deadline = AbortSignal.timeout(timeoutMs);
-  const signal = AbortSignal.any([ctx.signal, deadline]);
+  const budget = createBudget(ctx.limits.officeTimeoutMs);
+  const signal = AbortSignal.any([ctx.signal, budget.signal]);
   const workDir = await mkdtemp(path.join(ctx.tmpDir, 'office-'));
   try {
-    return await convertAll({ p, ctx, deps, type, family, workDir, signal, timeoutMs });
+    return await convertAll({ p, ctx, deps, type, family, workDir, signal, budget });
   } catch (err) {
     if (ctx.signal.aborted) throw err;
-    if (deadline.aborted) {
+    if (budget.signal.aborted || (err instanceof OfficeError && err.kind === 'timeout')) {
       throw TaskErrors.internal(
-        `The conversion did not finish within ${Math.round(timeoutMs / 1000)} s. ` +
+        `The conversion did not finish within ${Math.round(budget.limitMs / 1000)} s. ` +
           'Convert large documents in page batches (StartPage/EndPage or Pages).',
         err,
       );
     }
     throw toTaskFailure(err, type);
   } finally {
+    budget.stop();
     await rm(workDir, { recursive: true, force: true });
   }
 }
@@ -61,7 +64,7 @@ interface Job {
   family: ReturnType<typeof sourceFamily>['family'];
   workDir: string;
   signal: AbortSignal;
-  timeoutMs: number;
+  budget: Budget;
 }
 
 async function convertAll(job: Job): Promise<TaskOutcome> {
@@ -84,7 +87,8 @@ async function convertAll(job: Job): Promise<TaskOutcome> {
     workDir,
     convert: deps.convert,
     signal,
-    timeoutMs: job.timeoutMs,
+    budget: job.budget,
+    cancel: ctx.signal,
   });
   ctx.progress(40);
   const files = await produce(job, doc, config);
