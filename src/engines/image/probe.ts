@@ -67,15 +67,32 @@ export async function probeImage(bytes: ImageBytes, opts: ProbeOptions): Promise
   return info;
 }
 
-async function probeWithSharp(bytes: ImageBytes, opts: ProbeOptions): Promise<ImageInfo> {
-  const density = bytes.format === 'svg' ? (opts.svgDensity ?? 72) : undefined;
-  let meta: Metadata;
+/** Headers only: sharp's metadata() does not decode pixels (for SVG it parses the document, not renders). */
+async function readMetadata(bytes: ImageBytes, label: string, density?: number): Promise<Metadata> {
   try {
-    // Headers only: sharp's metadata() does not decode pixels.
-    meta = await sharp(bytes.data, { density, limitInputPixels: false }).metadata();
+    return await sharp(bytes.data, { density, limitInputPixels: false }).metadata();
   } catch (err) {
-    throw fromDecodeError(err, opts.label);
+    throw fromDecodeError(err, label);
   }
+}
+
+/**
+ * The DPI an SVG is rasterised at: the wanted one, lowered for a large canvas so the raster stays
+ * within the pixel limit (never below 72, where one SVG unit is one pixel).
+ */
+async function svgDensity(bytes: ImageBytes, opts: ProbeOptions): Promise<number> {
+  const wanted = opts.svgDensity ?? 72;
+  if (wanted <= 72) return 72;
+  const base = await readMetadata(bytes, opts.label, 72);
+  const fits = Math.floor(
+    72 * Math.sqrt(opts.maxPixels / Math.max(1, (base.width ?? 1) * (base.height ?? 1))),
+  );
+  return Math.max(72, Math.min(wanted, fits));
+}
+
+async function probeWithSharp(bytes: ImageBytes, opts: ProbeOptions): Promise<ImageInfo> {
+  const density = bytes.format === 'svg' ? await svgDensity(bytes, opts) : undefined;
+  const meta = await readMetadata(bytes, opts.label, density);
   if (!meta.width || !meta.height) {
     throw new ImageError('corrupt', `The image ${opts.label} has no size in its header.`);
   }

@@ -44,6 +44,26 @@ describe('probeImage', () => {
     expect(await probe(await f.jpeg(1, 1))).toMatchObject({ width: 1, height: 1 });
   });
 
+  it('rasterises a large SVG at a lower density rather than over the pixel limit', async () => {
+    const bytes = await readImageBytes(Readable.from([f.svg(4000, 2000)]), {
+      label: 'big.svg',
+      maxBytes: 1e6,
+      maxSvgBytes: 1e6,
+    });
+    const info = await probeImage(bytes, { label: 'big.svg', maxPixels: 16_000_000, svgDensity: 144 });
+    expect(info.density).toBeLessThan(144);
+    expect(info.width * info.height).toBeLessThanOrEqual(16_000_000);
+    const small = await probeImage(
+      await readImageBytes(Readable.from([f.svg(40, 20)]), {
+        label: 's.svg',
+        maxBytes: 1e6,
+        maxSvgBytes: 1e6,
+      }),
+      { label: 's.svg', maxPixels: 16_000_000, svgDensity: 144 },
+    );
+    expect([small.width, small.height, small.density]).toEqual([80, 40, 144]);
+  });
+
   it('reports one frame of an animation', async () => {
     expect(await probe(await f.animated('gif', 20, 10))).toMatchObject({
       format: 'gif',
