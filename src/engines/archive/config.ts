@@ -49,8 +49,8 @@ export const archiveConfigSchema = z.object({
   compressionLevel: z.coerce.number().int().min(0).max(9).default(6),
   /** Entries with these extensions are stored, not deflated (lower case, no dot); empty = deflate all. */
   storeExtensions: z.array(z.string().min(1)).default(DEFAULT_STORE_EXTENSIONS),
-  /** Zip entries extracted at once; inflate runs on libuv's thread pool, so this spreads it over the cores. */
-  extractConcurrency: z.coerce.number().int().min(1).max(64).default(4),
+  /** Entries extracted and written at once: inflate runs on the thread pool, and object writes wait on fsync. */
+  extractConcurrency: z.coerce.number().int().min(1).max(64).default(8),
   /** 1 MiB chunks being deflated or waiting to be written, at most (bounds FileCompression's memory). */
   compressChunksInFlight: z.coerce.number().int().min(1).max(256).default(16),
   /** Source objects read at once ahead of the zip writer (small ones whole, within a 16 MiB budget). */
