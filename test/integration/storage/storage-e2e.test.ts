@@ -109,7 +109,7 @@ async function startWorker(): Promise<ChildProcess> {
     },
   );
   await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`worker did not start:\n${workerOutput}`)), 60_000);
+    const timer = setTimeout(() => reject(new Error(`worker did not start:\n${workerOutput}`)), 240_000);
     const onData = (d: Buffer) => {
       workerOutput += d;
       if (workerOutput.includes('"msg":"openimm started"')) {
