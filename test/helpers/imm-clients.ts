@@ -69,6 +69,9 @@ export function makeImmClient(
       protocol: 'http',
       regionId: 'cn-hangzhou',
       signatureAlgorithm: flavor === 'rpc-v2' ? 'v2' : undefined,
+      // WaitTask long-polls, and a busy machine answers slowly: the SDK's default read timeout is too short.
+      readTimeout: 120_000,
+      connectTimeout: 30_000,
     }),
   );
   return {
