@@ -10,8 +10,8 @@
  * source is made once and kept), OPENIMM_BENCH_CASES (e.g. `1,4`: run only those cases).
  */
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { copyFile, mkdir, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { existsSync, readFileSync } from 'node:fs';
+import { copyFile, mkdir, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { ImmParams } from '../test/helpers/imm-clients.ts';
@@ -144,29 +144,39 @@ const CASES: Case[] = [
   },
 ];
 
-/** Peak VmHWM (KiB) of ffmpeg processes started under this process while `fn` runs. */
+/**
+ * Peak VmHWM (KiB) of the ffmpeg processes this process starts while `fn` runs, and this process's RSS.
+ * Only this process's children are read, synchronously: a scan of all of /proc through the libuv thread
+ * pool would slow the server's own file copies, which run in this process too.
+ */
 async function withPeakRss<T>(
   fn: () => Promise<T>,
 ): Promise<{ value: T; ffmpegKiB: number; nodeKiB: number }> {
   let ffmpegKiB = 0;
   let nodeKiB = 0;
-  const sample = async () => {
+  const sample = () => {
     nodeKiB = Math.max(nodeKiB, Math.round(process.memoryUsage().rss / 1024));
-    for (const pid of await readdir('/proc').catch(() => [] as string[])) {
-      if (!/^\d+$/.test(pid)) continue;
-      const status = await readFile(`/proc/${pid}/status`, 'utf8').catch(() => '');
-      if (!/^Name:\s+ffmpeg$/m.test(status) || !new RegExp(`^PPid:\\s+${process.pid}$`, 'm').test(status))
-        continue;
+    const children = readOr(`/proc/${process.pid}/task/${process.pid}/children`).split(' ').filter(Boolean);
+    for (const pid of children) {
+      const status = readOr(`/proc/${pid}/status`);
+      if (!/^Name:\s+ffmpeg$/m.test(status)) continue;
       ffmpegKiB = Math.max(ffmpegKiB, Number(/^VmHWM:\s+(\d+)/m.exec(status)?.[1] ?? 0));
     }
   };
-  const timer = setInterval(() => void sample(), 50);
+  const timer = setInterval(sample, 100);
   try {
     const value = await fn();
-    await sample();
     return { value, ffmpegKiB, nodeKiB };
   } finally {
     clearInterval(timer);
+  }
+}
+
+function readOr(file: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch {
+    return '';
   }
 }
 
