@@ -228,7 +228,7 @@ describe('CreateMediaConvertTask through openapi-core', () => {
     });
     for (;;) {
       const { stdout } = await run('ps', ['-eo', 'args']);
-      if (!stdout.split('\n').some((l) => l.startsWith('ffmpeg') && l.includes('1920'))) break;
+      if (!stdout.split('\n').some((l) => l.startsWith('ffmpeg') && l.includes(dataDir))) break;
       await new Promise((r) => setTimeout(r, 20));
     }
     expect(Date.now() - cancelledAt).toBeLessThan(1000);
