@@ -7,9 +7,11 @@
  *   flight, worker role off) until committed; peers: graphile-worker's addJob and a raw INSERT, 16 in flight;
  * - drain: tasks/s from a bulk-inserted backlog of no-op tasks to all of them committed terminal;
  * - latency: create-to-start p50/p99 for a trickle of tasks on an idle queue.
+ * Rates come with the CPU time per task (this process and the run's PostgreSQL backends): steadier than
+ * wall-clock rates on a shared machine. docs/performance.md explains the figures and holds a measured table.
  *
- *   tsx bench/engine.ts [--quick] [--database postgres://postgres@127.0.0.1:5432/postgres]
- *                       [--backends postgres,pglite] [--drain-tasks 20000] [--concurrency 500]
+ *   npm run bench:engine -- [--quick] [--database postgres://postgres@127.0.0.1:5432/postgres]
+ *     [--backends postgres,pglite] [--drain-tasks 20000] [--concurrency 500] [--tmp-dir <dir>]
  */
 import os from 'node:os';
 import { parseArgs } from 'node:util';

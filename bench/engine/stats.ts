@@ -1,4 +1,4 @@
-/** Small numeric helpers for the engine benchmark: percentiles, rates, ratios and a plain-text table. */
+/** Small numeric functions for the engine benchmark: percentiles, rates, ratios and a plain-text table. */
 
 export function percentile(sorted: number[], p: number): number {
   if (sorted.length === 0) return Number.NaN;

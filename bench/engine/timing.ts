@@ -1,4 +1,4 @@
-/** Pacing, waiting and timing helpers shared by the measured systems. */
+/** Pacing, waiting and timing functions shared by the measured systems. */
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 
