@@ -6,6 +6,7 @@
  * page rasterising.
  *
  *   npx tsx bench/office.ts [--small 50] [--large 5] [--large-pages 50] [--pool 2] [--no-cold]
+ *   (OPENIMM_LOG_LEVEL=info shows the server's log)
  */
 import { execFile } from 'node:child_process';
 import { copyFile, mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
@@ -124,11 +125,15 @@ async function coldCli(docs: Doc[], dir: string): Promise<Run> {
   return { latencies, wallMs: performance.now() - started };
 }
 
+const failures: string[] = [];
+
+/** Latency of one task; a failed task is counted and reported, not fatal to the run. */
 async function apiTask(client: ImmClient, params: ImmParams): Promise<number> {
   const t = performance.now();
   const { TaskId } = await client.call('CreateOfficeConversionTask', { ProjectName: 'bench', ...params });
   const task = await waitTask(client, 'bench', TaskId);
-  if (task.Status !== 'Succeeded') throw new Error(`${TaskId}: ${task.Code} ${task.Message}`);
+  if (task.Status !== 'Succeeded')
+    failures.push(`${params.SourceURI} → ${params.TargetType}: ${task.Code} ${task.Message}`);
   return performance.now() - t;
 }
 
@@ -202,7 +207,10 @@ async function rasterCheck(client: ImmClient, dir: string, dataDir: string, larg
 async function main(): Promise<void> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'openimm-bench-'));
   const dataDir = path.join(dir, 'data');
-  const server = await startOfficeApp(dataDir, { poolSize: POOL });
+  const server = await startOfficeApp(dataDir, {
+    poolSize: POOL,
+    logLevel: process.env.OPENIMM_LOG_LEVEL ?? 'silent',
+  });
   try {
     await officePool().warmUp();
     console.log(
@@ -239,6 +247,7 @@ async function main(): Promise<void> {
     }
     lines.push(...(await rasterCheck(client, dir, dataDir, large)));
     console.log(lines.join('\n'));
+    if (failures.length > 0) console.log(`${failures.length} tasks failed:\n  ${failures.join('\n  ')}`);
     const written = await readdir(path.join(dataDir, 'oss', BUCKET, 'out'));
     console.log(
       `(${written.length} output folders written; machine: ${os.cpus().length} cores, load ${os.loadavg()[0]!.toFixed(1)})`,

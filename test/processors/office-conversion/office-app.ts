@@ -27,7 +27,7 @@ export interface OfficeApp {
 
 export async function startOfficeApp(
   dataDir: string,
-  opts: { poolSize?: number; officeConcurrency?: number } = {},
+  opts: { poolSize?: number; officeConcurrency?: number; logLevel?: string } = {},
 ): Promise<OfficeApp> {
   const poolSize = opts.poolSize ?? 2;
   const config = await loadConfig({
@@ -41,7 +41,7 @@ export async function startOfficeApp(
   });
   // The server configures the shared pool from its `engines.office` section at start-up.
   config.engines = { ...config.engines, office: { poolSize } };
-  const app = await startApp(config, pino({ level: 'silent' }));
+  const app = await startApp(config, pino({ level: opts.logLevel ?? 'silent' }));
   return {
     app,
     endpoint: (app.url ?? '').replace(/^http:\/\//, ''),
