@@ -62,7 +62,9 @@ export async function startServerProcess(opts: {
     output: () => out,
     stop(signal = 'SIGTERM') {
       return new Promise((resolve) => {
-        if (child.exitCode !== null) return resolve(child.exitCode);
+        // A child ended by a signal has exitCode null and signalCode set: both mean it is gone, and 'exit' will
+        // not fire again.
+        if (child.exitCode !== null || child.signalCode !== null) return resolve(child.exitCode);
         child.once('exit', (code) => resolve(code));
         child.kill(signal);
       });
