@@ -1,4 +1,5 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtempSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { Logger } from 'pino';
 import type { Db } from '../db/types.ts';
@@ -93,7 +94,9 @@ async function runAttempt(
     region: deps.region,
   };
   const storage = deps.storageFor(scope);
-  const tmpDir = await mkdtemp(path.join(deps.tmpRoot, 'task-'));
+  // The scratch folder is made on first use: most tasks stream and never touch it, and a mkdtemp + rm per
+  // task was most of the engine's cost per task under load.
+  let tmpDir: string | undefined;
   const progress = createProgressWriter(deps, task, log);
   const ctx: RunContext = {
     ...scope,
@@ -104,7 +107,10 @@ async function runAttempt(
     storage,
     progress: progress.report,
     signal: controller.signal,
-    tmpDir,
+    get tmpDir() {
+      tmpDir ??= mkdtempSync(path.join(deps.tmpRoot, 'task-'));
+      return tmpDir;
+    },
     log,
     limits: deps.limits,
   };
@@ -116,7 +122,7 @@ async function runAttempt(
     failure = err;
   } finally {
     progress.stop();
-    await rm(tmpDir, { recursive: true, force: true }).catch(() => {});
+    if (tmpDir) await rm(tmpDir, { recursive: true, force: true }).catch(() => {});
   }
   const reason = controller.signal.aborted ? (controller.signal.reason as StopReason) : undefined;
   if (reason?.kind === 'lease-lost') {

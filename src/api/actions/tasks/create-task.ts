@@ -65,25 +65,23 @@ export function createTaskAction(processor: TaskProcessor): ActionDefinition {
       const taskId = newTaskId(processor.type);
       const eventId = newEventId();
       const extendedMessageUri = parseExtendedMessageUri(params) ?? '';
-      await services.db.transaction((tx) =>
-        insertTask(tx, {
-          id: taskId,
-          accountId,
-          projectName: project.name,
-          type: processor.type,
-          workClass: processor.workClass,
-          maxAttempts: services.config.worker.maxAttempts,
-          eventId,
-          requestId,
-          createdAt: now,
-          userData: common.UserData ?? '',
-          tags,
-          params,
-          definition: taskDefinition(params, processor.secretFields),
-          notification,
-          extendedMessageUri,
-        }),
-      );
+      await insertTask(services.db, {
+        id: taskId,
+        accountId,
+        projectName: project.name,
+        type: processor.type,
+        workClass: processor.workClass,
+        maxAttempts: services.config.worker.maxAttempts,
+        eventId,
+        requestId,
+        createdAt: now,
+        userData: common.UserData ?? '',
+        tags,
+        params,
+        definition: taskDefinition(params, processor.secretFields),
+        notification,
+        extendedMessageUri,
+      });
       return { TaskId: taskId, EventId: eventId };
     },
   };
