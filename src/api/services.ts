@@ -3,6 +3,7 @@ import type { ServerConfig } from '../config/config.ts';
 import type { Db } from '../db/types.ts';
 import type { TaskProcessor, TaskScope } from '../processors/types.ts';
 import type { NonceStore } from '../protocol/nonce-cache.ts';
+import type { CredentialConfig } from '../storage/credential-config.ts';
 import type { StorageRegistry } from '../storage/registry.ts';
 import type { ScopedStorage } from '../storage/scoped-storage.ts';
 import type { TaskEventHub } from './task-events.ts';
@@ -19,7 +20,11 @@ export interface AppServices {
   /** Processors by TaskType. */
   processorsByType: ReadonlyMap<string, TaskProcessor>;
   storage: StorageRegistry;
-  storageFor(scope: TaskScope): ScopedStorage;
+  /**
+   * A task's storage: its project's role, or the role its CredentialConfig resolves to (throws the
+   * ImmError of a chain that cannot be honoured).
+   */
+  storageFor(scope: TaskScope, credentialConfig?: CredentialConfig): ScopedStorage;
   nonces: NonceStore;
   throttle: Throttle;
   waiters: TaskWaiters;

@@ -14,8 +14,9 @@ import { connectDb } from '../db/connect.ts';
 import { createProcessors } from '../processors/registry.ts';
 import { defaultProcessorLimits, type TaskScope } from '../processors/types.ts';
 import { MemoryNonceStore, nonceWindowForSkew } from '../protocol/nonce-cache.ts';
+import { type CredentialConfig, taskStorage } from '../storage/credential-config.ts';
 import { createStorageRegistry } from '../storage/registry.ts';
-import { createScopedStorage } from '../storage/scoped.ts';
+import { startTempSweeper } from '../storage/temp-sweeper.ts';
 import { startRetentionSweeper } from '../tasks/retention.ts';
 import { createWorker, type Worker } from '../tasks/worker.ts';
 import { type EngineSettings, setUpEngines } from './engines.ts';
@@ -52,7 +53,7 @@ export async function startApp(config: ServerConfig, log: Logger): Promise<Runni
   const processorsByType = new Map(processors.map((p) => [p.type, p]));
   const processorsByAction = new Map(processors.map((p) => [p.action, p]));
   const notify = createNotifyWiring({ rawConfig: config.notify, region: config.region, processorsByType });
-  const storageFor = (scope: TaskScope) => createScopedStorage(storage, scope);
+  const storageFor = (scope: TaskScope, cc?: CredentialConfig) => taskStorage(storage, scope, cc);
   const waiters = await createTaskWaiters(db);
   const taskEvents = await createTaskEventHub(db);
   const services: AppServices = {
@@ -96,8 +97,12 @@ export async function startApp(config: ServerConfig, log: Logger): Promise<Runni
       : db;
     const dispatcher = notify.startDispatcher(dispatchDb, log.child({ component: 'notify' }));
     const sweeper = startRetentionSweeper(db, config.retention, log);
+    // Temp files of writes a crash cut short: swept before the process reports itself started, then hourly.
+    const tempSweeper = startTempSweeper(storage, log.child({ component: 'storage' }));
+    await tempSweeper.sweep();
     stops.push(async () => {
       sweeper.stop();
+      tempSweeper.stop();
       await worker!.stop();
       await engines.close();
       await dispatcher.stop();

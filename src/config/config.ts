@@ -85,6 +85,7 @@ const ENV_MAP: Record<string, string[]> = {
   OPENIMM_THROTTLE_RATE: ['throttle', 'ratePerSecond'],
   OPENIMM_THROTTLE_BURST: ['throttle', 'burst'],
   OPENIMM_NOTIFY_ALLOW_HOSTS: ['notify', 'allowHosts'],
+  OPENIMM_STORAGE_EMBEDDED_BUCKETS: ['storage', 'embeddedBuckets'],
 };
 
 export const documentedEnv = Object.keys(ENV_MAP);

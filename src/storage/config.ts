@@ -68,7 +68,16 @@ export const storageConfigSchema = z.object({
    * Serve every folder under `<dataDir>/oss/` as an fs bucket of the server's region, and let
    * `ensureBucket` create new ones. Off when only configured buckets may be used.
    */
-  embeddedBuckets: z.boolean().default(true),
+  embeddedBuckets: z
+    .preprocess((v) => {
+      // OPENIMM_STORAGE_EMBEDDED_BUCKETS arrives as text.
+      if (typeof v !== 'string') return v;
+      const t = v.trim().toLowerCase();
+      if (['true', '1', 'yes', 'on'].includes(t)) return true;
+      if (['false', '0', 'no', 'off'].includes(t)) return false;
+      return v;
+    }, z.boolean())
+    .default(true),
 });
 
 export type StorageConfig = z.infer<typeof storageConfigSchema>;

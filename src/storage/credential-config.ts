@@ -31,6 +31,30 @@ export const credentialConfigSchema = z.object({
 
 export type CredentialConfig = z.infer<typeof credentialConfigSchema>;
 
+/**
+ * A task's `CredentialConfig` as its stored request holds it (JSON text, or an object rebuilt from the
+ * flattened form); absent or empty is `undefined`. The API checked it at create time, so a failure here
+ * means the stored request was altered.
+ */
+export function parseCredentialConfig(value: unknown): CredentialConfig | undefined {
+  if (value === undefined || value === null || (typeof value === 'string' && value.trim() === '')) {
+    return undefined;
+  }
+  let decoded = value;
+  if (typeof value === 'string') {
+    try {
+      decoded = JSON.parse(value);
+    } catch {
+      throw Errors.invalidJson('CredentialConfig');
+    }
+  }
+  const parsed = credentialConfigSchema.safeParse(decoded);
+  if (!parsed.success) {
+    throw Errors.invalidParameter('CredentialConfig', parsed.error.issues[0]?.message);
+  }
+  return parsed.data;
+}
+
 export interface ResolvedCredentials {
   /** The account whose role acts (differs from the caller's after a cross-account hop). */
   accountId: string;

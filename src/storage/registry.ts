@@ -39,9 +39,10 @@ export interface StorageRegistry {
   roleTrusts(ownerAccountId: string, role: string, callerAccountId: string): boolean;
   /**
    * Removes temp files of fs buckets older than `olderThanMs` (writes cut short by a crash); call at
-   * start-up with a margin longer than any write. Returns how many were removed.
+   * start-up with a margin longer than any write. Returns how many were removed; `onRemoved` hears the
+   * count of each bucket that had some.
    */
-  sweepTemp(olderThanMs: number): Promise<number>;
+  sweepTemp(olderThanMs: number, onRemoved?: (bucket: string, removed: number) => void): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -126,10 +127,13 @@ export function createStorageRegistry(
       const found = lookupRole(cfg, ownerAccountId, role);
       return found !== null && found !== DEFAULT_ROLE && found.trustedAccounts.includes(callerAccountId);
     },
-    async sweepTemp(olderThanMs) {
+    async sweepTemp(olderThanMs, onRemoved) {
       let removed = 0;
       for (const handle of await registry.listBuckets()) {
-        if (isFsBackend(handle.backend)) removed += await sweepFsTemp(handle.backend.root, olderThanMs);
+        if (!isFsBackend(handle.backend)) continue;
+        const n = await sweepFsTemp(handle.backend.root, olderThanMs);
+        if (n > 0) onRemoved?.(handle.name, n);
+        removed += n;
       }
       return removed;
     },

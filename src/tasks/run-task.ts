@@ -11,6 +11,7 @@ import type {
   TaskProcessor,
   TaskScope,
 } from '../processors/types.ts';
+import { type CredentialConfig, parseCredentialConfig } from '../storage/credential-config.ts';
 import type { ScopedStorage } from '../storage/scoped-storage.ts';
 import type { createCompletionBatcher } from './completion-batcher.ts';
 import type { ClaimedTask, TaskPayload } from './sql/claim-tasks.ts';
@@ -32,7 +33,8 @@ export interface RunTaskDeps {
   db: Db;
   owner: string;
   processors: ReadonlyMap<string, TaskProcessor>;
-  storageFor(scope: TaskScope): ScopedStorage;
+  /** The task's storage: its project's role, or its CredentialConfig's (throws when that cannot be honoured). */
+  storageFor(scope: TaskScope, credentialConfig?: CredentialConfig): ScopedStorage;
   region: string;
   limits: ProcessorLimits;
   tmpRoot: string;
@@ -93,7 +95,15 @@ async function runAttempt(
     serviceRole: payload.service_role ?? 'AliyunIMMDefaultRole',
     region: deps.region,
   };
-  const storage = deps.storageFor(scope);
+  let storage: ScopedStorage;
+  try {
+    storage = deps.storageFor(scope, parseCredentialConfig(payload.params.CredentialConfig));
+  } catch (err) {
+    // The task's CredentialConfig no longer resolves (a role left the config since create): it cannot act.
+    const message = err instanceof Error ? err.message : String(err);
+    await commit(deps, task, failItem(task, 'NoPermission', message, processor.failureContent?.(params)));
+    return;
+  }
   // The scratch folder is made on first use: most tasks stream and never touch it, and a mkdtemp + rm per
   // task was most of the engine's cost per task under load.
   let tmpDir: string | undefined;

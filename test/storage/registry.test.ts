@@ -2,10 +2,12 @@ import { mkdir, mkdtemp, readdir, rm, utimes, writeFile } from 'node:fs/promises
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config/config.ts';
 import { BucketNotFoundError } from '../../src/storage/backend.ts';
 import { storageConfigSchema } from '../../src/storage/config.ts';
 import { createStorageRegistry } from '../../src/storage/registry.ts';
 import { createScopedStorage } from '../../src/storage/scoped.ts';
+import { startTempSweeper } from '../../src/storage/temp-sweeper.ts';
 
 describe('storage registry', () => {
   let dataDir: string;
@@ -129,11 +131,88 @@ describe('temp sweep', () => {
       const old = new Date(Date.now() - 3_600_000);
       await utimes(path.join(tmpDir, 'stale'), old, old);
       await writeFile(path.join(tmpDir, 'fresh'), 'in flight');
-      expect(await r.sweepTemp(600_000)).toBe(1);
+      const heard: Array<[string, number]> = [];
+      expect(await r.sweepTemp(600_000, (bucket, n) => heard.push([bucket, n]))).toBe(1);
+      expect(heard).toEqual([['swept', 1]]);
       expect(await readdir(tmpDir)).toEqual(['fresh']);
       expect((await b.backend.head('kept.txt'))?.size).toBe(1);
     } finally {
       await rm(dataDir, { recursive: true, force: true });
     }
+  });
+
+  it('the worker sweeper removes day-old temp files and logs what it removed', async () => {
+    const dataDir = await mkdtemp(path.join(os.tmpdir(), 'openimm-'));
+    try {
+      const r = createStorageRegistry(undefined, { dataDir, region: 'cn-hangzhou' });
+      await r.ensureBucket('crashed');
+      const tmpDir = path.join(dataDir, 'oss', 'crashed', '.openimm-tmp');
+      await mkdir(tmpDir, { recursive: true });
+      await writeFile(path.join(tmpDir, 'two-days-old'), 'half');
+      const old = new Date(Date.now() - 48 * 3_600_000);
+      await utimes(path.join(tmpDir, 'two-days-old'), old, old);
+      await writeFile(path.join(tmpDir, 'an-hour-old'), 'half');
+      const hour = new Date(Date.now() - 3_600_000);
+      await utimes(path.join(tmpDir, 'an-hour-old'), hour, hour);
+      const logged: unknown[] = [];
+      const log = { info: (obj: unknown, msg: string) => logged.push({ obj, msg }), warn: () => {} };
+      const sweeper = startTempSweeper(r, log as never);
+      try {
+        expect(await sweeper.sweep()).toBe(1);
+      } finally {
+        sweeper.stop();
+      }
+      expect(await readdir(tmpDir)).toEqual(['an-hour-old']);
+      expect(logged).toEqual([
+        { obj: { bucket: 'crashed', removed: 1, olderThanHours: 24 }, msg: 'removed stale temp files' },
+      ]);
+    } finally {
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('OPENIMM_STORAGE_EMBEDDED_BUCKETS', () => {
+  let dataDir: string;
+  beforeEach(async () => {
+    dataDir = await mkdtemp(path.join(os.tmpdir(), 'openimm-'));
+    await mkdir(path.join(dataDir, 'oss', 'folder-bucket'), { recursive: true });
+  });
+  afterEach(() => rm(dataDir, { recursive: true, force: true }));
+
+  async function registryWith(env: Record<string, string>, file?: object) {
+    let configFile: string | undefined;
+    if (file) {
+      configFile = path.join(dataDir, 'openimm.json');
+      await writeFile(configFile, JSON.stringify(file));
+    }
+    const config = await loadConfig({ env, file: configFile, flags: { dataDir } });
+    return createStorageRegistry(config.storage, { dataDir, region: config.region });
+  }
+
+  it('false serves configured buckets only; true (the default) serves the folders too', async () => {
+    const off = await registryWith(
+      { OPENIMM_STORAGE_EMBEDDED_BUCKETS: 'false' },
+      { storage: { buckets: { configured: { backend: 'fs', path: 'conf' } } } },
+    );
+    expect(off.bucket('folder-bucket')).toBeNull();
+    expect(off.bucket('configured')).not.toBeNull();
+    await expect(off.ensureBucket('new-bucket')).rejects.toBeInstanceOf(BucketNotFoundError);
+    expect((await off.listBuckets()).map((b) => b.name)).toEqual(['configured']);
+
+    const on = await registryWith({ OPENIMM_STORAGE_EMBEDDED_BUCKETS: 'true' });
+    expect(on.bucket('folder-bucket')).not.toBeNull();
+    expect((await registryWith({})).bucket('folder-bucket')).not.toBeNull();
+  });
+
+  it('overrides the file and refuses a value that is not a switch', async () => {
+    const off = await registryWith(
+      { OPENIMM_STORAGE_EMBEDDED_BUCKETS: '0' },
+      { storage: { embeddedBuckets: true } },
+    );
+    expect(off.bucket('folder-bucket')).toBeNull();
+    await expect(registryWith({ OPENIMM_STORAGE_EMBEDDED_BUCKETS: 'a,b' })).rejects.toThrow(
+      /embeddedBuckets/,
+    );
   });
 });

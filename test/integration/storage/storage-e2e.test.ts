@@ -3,13 +3,15 @@
  * whose role reads bucket A (fs) and writes only `out/` of bucket B (S3, on s3rver). Refusals come at
  * create time with the spec's codes; a source removed between create and run fails the task with
  * `InvalidArgument` / `File does not exist.`. API and worker run as separate processes on PostgreSQL,
- * so the source can be removed while the task waits for a worker.
+ * so the source can be removed while the task waits for a worker, and a task's CredentialConfig must
+ * survive in its stored request for the worker to act as the role it names. The worker sweeps stale
+ * temp files of interrupted writes when it starts.
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { mkdir, mkdtemp, rm, unlink, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, unlink, utimes, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { GetObjectCommand, HeadObjectCommand } from '@aws-sdk/client-s3';
+import { GetObjectCommand, HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makePostgresDb, type TestDb } from '../../helpers/db.ts';
 import { callError, type ImmClient, makeImmClient } from '../../helpers/imm-clients.ts';
@@ -23,6 +25,9 @@ import { S3RVER_KEY, type S3rverProcess, startS3rver } from './s3rver-process.ts
 
 const CREDS = { accessKeyId: 'LTAIstoragee2e000000001', accessKeySecret: 'storage-e2e-secret-0123456789' };
 const PROJECT = 'storage_e2e';
+/** A project on the default role, which may use every bucket of the account. */
+const DEFAULT_PROJECT = 'storage_default_role';
+const ACCEPTANCE_TEMPLATE = 'oss://{bucket}/out/{tags.batch}/{barename}.zip';
 
 let s3: S3rverProcess;
 let pgDb: TestDb;
@@ -41,6 +46,20 @@ beforeAll(async () => {
   for (const name of ['1.txt', '2.txt', 'gone.txt']) {
     await writeFile(path.join(dataDir, 'oss/bucket-a/in', name), `content of ${name}\n`);
   }
+  await s3.client().send(
+    new PutObjectCommand({
+      Bucket: 'bucket-b-real',
+      Key: 'in/remote.txt',
+      Body: 'content of remote.txt\n',
+    }),
+  );
+  // What a write cut short by a crash two days ago left behind, and one in flight now.
+  const tmpDir = path.join(dataDir, 'oss/bucket-a/.openimm-tmp');
+  await mkdir(tmpDir);
+  await writeFile(path.join(tmpDir, 'crashed-write'), 'half an object');
+  const twoDaysAgo = new Date(Date.now() - 48 * 3600_000);
+  await utimes(path.join(tmpDir, 'crashed-write'), twoDaysAgo, twoDaysAgo);
+  await writeFile(path.join(tmpDir, 'write-in-flight'), 'a quarter');
   const config = {
     storage: {
       buckets: {
@@ -60,6 +79,13 @@ beforeAll(async () => {
             statements: [
               { actions: ['read'], resources: ['oss://bucket-a/*'] },
               { actions: ['write'], resources: ['oss://bucket-b/out/*'] },
+            ],
+          },
+          // Reached only through a task's CredentialConfig chain.
+          ChainRole: {
+            statements: [
+              { actions: ['read'], resources: ['oss://bucket-a/*'] },
+              { actions: ['write'], resources: ['oss://bucket-b/chained/*'] },
             ],
           },
         },
@@ -124,9 +150,14 @@ async function startWorker(): Promise<ChildProcess> {
   return child;
 }
 
-const compress = (target: string, sources: string[], extra: Record<string, unknown> = {}) =>
+const compress = (
+  target: string,
+  sources: string[],
+  extra: Record<string, unknown> = {},
+  project = PROJECT,
+) =>
   client.call('CreateFileCompressionTask', {
-    ProjectName: PROJECT,
+    ProjectName: project,
     TargetURI: target,
     Sources: sources.map((URI) => ({ URI })),
     ...extra,
@@ -239,5 +270,159 @@ describe('storage access through the API', () => {
     await expect(
       s3.client().send(new HeadObjectCommand({ Bucket: 'bucket-b-real', Key: 'out/gone.zip' })),
     ).rejects.toMatchObject({ name: 'NotFound' });
+  });
+
+  it('swept the stale temp file of a crashed write when the worker started, and logged it', async () => {
+    expect(await readdir(path.join(dataDir, 'oss/bucket-a/.openimm-tmp'))).toEqual(['write-in-flight']);
+    const line = workerOutput.split('\n').find((l) => l.includes('"msg":"removed stale temp files"'));
+    expect(JSON.parse(line!)).toMatchObject({ bucket: 'bucket-a', removed: 1 });
+  });
+});
+
+const wait = (taskId: string, project = PROJECT) =>
+  client.call('WaitTask', { ProjectName: project, TaskId: taskId, Timeout: 60 }).catch((e) => {
+    throw new Error(`${JSON.stringify(e)}\n${workerOutput}`);
+  });
+
+const readZipNames = async (bucket: 'bucket-a' | 'bucket-b', key: string): Promise<string[]> => {
+  const local = path.join(dataDir, `check-${Date.now()}.zip`);
+  if (bucket === 'bucket-b') {
+    const got = await s3.client().send(new GetObjectCommand({ Bucket: 'bucket-b-real', Key: key }));
+    await writeFile(local, Buffer.from(await got.Body!.transformToByteArray()));
+  } else {
+    await writeFile(local, await readFile(path.join(dataDir, 'oss/bucket-a', key)));
+  }
+  const names = execFileSync('unzip', ['-Z1', local], { encoding: 'utf8' }).split('\n').filter(Boolean);
+  await unlink(local);
+  return names.map((n) => path.basename(n)).sort();
+};
+
+describe('CredentialConfig through the API', () => {
+  const chain = { Chain: [{ Role: 'ChainRole' }] };
+
+  it("acts as the chain's last role at create time and in the worker", async () => {
+    // The project's role may not write under chained/: without the chain the task is refused.
+    const refused = await callError(compress('oss://bucket-b/chained/c1.zip', ['oss://bucket-a/in/1.txt']));
+    expect(refused).toMatchObject({ code: 'NoPermission', statusCode: 403 });
+
+    const created = await compress('oss://bucket-b/chained/c1.zip', ['oss://bucket-a/in/1.txt'], {
+      CredentialConfig: chain,
+    });
+    const done = await wait(created.TaskId);
+    expect(done).toMatchObject({ Status: 'Succeeded', Code: '' });
+    expect(await readZipNames('bucket-b', 'chained/c1.zip')).toEqual(['1.txt']);
+
+    // The chain also takes away what only the project's role allowed.
+    const lost = await callError(
+      compress('oss://bucket-b/out/c2.zip', ['oss://bucket-a/in/1.txt'], { CredentialConfig: chain }),
+    );
+    expect(lost).toMatchObject({ code: 'NoPermission', statusCode: 403 });
+
+    const got = await client.call('GetTask', {
+      ProjectName: PROJECT,
+      TaskType: 'FileCompression',
+      TaskId: created.TaskId,
+      RequestDefinition: true,
+    });
+    expect(JSON.parse(got.TaskRequestDefinition).CredentialConfig).toEqual(chain);
+  });
+
+  it('refuses a target its session policy forbids, with NoPermission', async () => {
+    const readOnly = JSON.stringify({
+      Version: '1',
+      Statement: [{ Effect: 'Allow', Action: ['oss:GetObject'], Resource: ['acs:oss:*:*:bucket-a/*'] }],
+    });
+    const err = await callError(
+      compress('oss://bucket-b/chained/c3.zip', ['oss://bucket-a/in/1.txt'], {
+        CredentialConfig: { ...chain, Policy: readOnly },
+      }),
+    );
+    expect(err).toMatchObject({ code: 'NoPermission', statusCode: 403 });
+    expect(err.message).toContain('oss://bucket-b/chained/c3.zip');
+    const noSource = JSON.stringify({
+      Version: '1',
+      Statement: [
+        { Effect: 'Allow', Action: 'oss:*', Resource: 'acs:oss:*:*:bucket-b/chained/*' },
+        { Effect: 'Deny', Action: 'oss:GetObject', Resource: 'acs:oss:*:*:bucket-a/in/2.txt' },
+      ],
+    });
+    const source = await callError(
+      compress('oss://bucket-b/chained/c4.zip', ['oss://bucket-a/in/2.txt'], {
+        CredentialConfig: { ...chain, Policy: noSource },
+      }),
+    );
+    expect(source).toMatchObject({ code: 'NoPermission', statusCode: 403 });
+  });
+
+  it.each([
+    ['an unknown role in the chain', { Chain: [{ Role: 'NoSuchRole' }] }, 'NoSuchRole'],
+    ['an unknown ServiceRole', { ServiceRole: 'NoSuchRole' }, 'NoSuchRole'],
+    [
+      'a hop into an account whose role does not trust the caller',
+      { Chain: [{ Role: 'acs:ram::1999999999999999:role/ChainRole' }] },
+      'does not trust',
+    ],
+    ['a chain longer than 3', { Chain: [1, 2, 3, 4].map(() => ({ Role: 'ChainRole' })) }, 'at most 3'],
+    [
+      'a session policy with a condition',
+      {
+        ...chain,
+        Policy: JSON.stringify({
+          Version: '1',
+          Statement: [{ Effect: 'Allow', Action: 'oss:*', Resource: '*', Condition: { Bool: {} } }],
+        }),
+      },
+      'conditions',
+    ],
+    ['a malformed chain', { Chain: [{ RoleType: 'user' }] }, 'CredentialConfig'],
+  ])('refuses %s with InvalidArgument naming CredentialConfig', async (_what, cc, detail) => {
+    const err = await callError(
+      compress('oss://bucket-b/out/bad.zip', ['oss://bucket-a/in/1.txt'], { CredentialConfig: cc }),
+    );
+    expect(err).toMatchObject({ code: 'InvalidArgument', statusCode: 400 });
+    expect(err.message).toContain('CredentialConfig');
+    expect(err.message).toContain(detail);
+  });
+});
+
+describe('acceptance: a compression task across an fs bucket and an S3 bucket', () => {
+  it('writes oss://{bucket}/out/{tags.batch}/{barename}.zip into either backend', async () => {
+    await client.call('CreateProject', { ProjectName: DEFAULT_PROJECT });
+    // {bucket} and {barename} come from the first source: S3 first writes to S3, fs first to fs.
+    const toS3 = await compress(
+      ACCEPTANCE_TEMPLATE,
+      ['oss://bucket-b/in/remote.txt', 'oss://bucket-a/in/1.txt'],
+      { Tags: { batch: 'b7' } },
+      DEFAULT_PROJECT,
+    );
+    const toFs = await compress(
+      ACCEPTANCE_TEMPLATE,
+      ['oss://bucket-a/in/2.txt', 'oss://bucket-b/in/remote.txt'],
+      { Tags: { batch: 'b8' } },
+      DEFAULT_PROJECT,
+    );
+    expect(await wait(toS3.TaskId, DEFAULT_PROJECT)).toMatchObject({ Status: 'Succeeded' });
+    expect(await wait(toFs.TaskId, DEFAULT_PROJECT)).toMatchObject({ Status: 'Succeeded' });
+    expect(await readZipNames('bucket-b', 'out/b7/remote.zip')).toEqual(['1.txt', 'remote.txt']);
+    expect(await readZipNames('bucket-a', 'out/b8/2.zip')).toEqual(['2.txt', 'remote.txt']);
+    // Only whole objects: no temp file is left behind in the fs bucket.
+    expect(await readdir(path.join(dataDir, 'oss/bucket-a/.openimm-tmp'))).toEqual(['write-in-flight']);
+  });
+
+  it('refuses a template the tags would take out of the bucket, and a missing tag', async () => {
+    const climbing = await callError(
+      compress(
+        ACCEPTANCE_TEMPLATE,
+        ['oss://bucket-a/in/1.txt'],
+        { Tags: { batch: '../..' } },
+        DEFAULT_PROJECT,
+      ),
+    );
+    expect(climbing).toMatchObject({ code: 'InvalidArgument', statusCode: 400 });
+    const missing = await callError(
+      compress(ACCEPTANCE_TEMPLATE, ['oss://bucket-a/in/1.txt'], {}, DEFAULT_PROJECT),
+    );
+    expect(missing).toMatchObject({ code: 'InvalidArgument', statusCode: 400 });
+    expect(missing.message).toContain('batch');
   });
 });

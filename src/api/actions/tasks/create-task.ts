@@ -4,6 +4,7 @@ import { jsonParam, parseParams } from '../../../processors/params.ts';
 import { defaultProcessorLimits, type TaskProcessor } from '../../../processors/types.ts';
 import { getProject } from '../../../projects/project-store.ts';
 import { Errors } from '../../../protocol/errors.ts';
+import { credentialConfigSchema } from '../../../storage/credential-config.ts';
 import { newEventId, newTaskId } from '../../../tasks/ids.ts';
 import { insertTask } from '../../../tasks/sql/insert-task.ts';
 import type { ActionDefinition } from '../../services.ts';
@@ -19,7 +20,7 @@ const commonSchema = z.object({
     .refine((s) => Buffer.byteLength(s) <= MAX_USER_DATA_BYTES, { message: 'openimm: at most 2048 bytes.' })
     .optional(),
   Tags: jsonParam(z.record(z.string(), z.unknown())).optional(),
-  CredentialConfig: jsonParam(z.record(z.string(), z.unknown())).optional(),
+  CredentialConfig: jsonParam(credentialConfigSchema).optional(),
 });
 
 /** Tag values may be any JSON value on the wire; templates and TagSelector compare them as strings. */
@@ -51,14 +52,10 @@ export function createTaskAction(processor: TaskProcessor): ActionDefinition {
         region: services.config.region,
       };
       const limits = { ...defaultProcessorLimits, ...(services.config.limits as object) };
+      // A chain that cannot be honoured is refused here; sources and target are then checked as that role.
+      const storage = services.storageFor(scope, common.CredentialConfig);
       try {
-        await processor.validate(taskParams, {
-          ...scope,
-          now,
-          tags,
-          storage: services.storageFor(scope),
-          limits,
-        });
+        await processor.validate(taskParams, { ...scope, now, tags, storage, limits });
       } catch (err) {
         throw storageErrorToImm(err);
       }
