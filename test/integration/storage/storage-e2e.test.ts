@@ -172,6 +172,11 @@ describe('storage access through the API', () => {
     expect(err.message).toContain('NoSuchRole');
     const created = await client.call('CreateProject', { ProjectName: PROJECT, ServiceRole: 'E2ERole' });
     expect(created.Project.ServiceRole).toBe('E2ERole');
+    const update = await callError(
+      client.call('UpdateProject', { ProjectName: PROJECT, ServiceRole: 'NoSuchRole' }),
+    );
+    expect(update).toMatchObject({ code: 'InvalidArgument', statusCode: 400 });
+    expect(update.message).toContain('NoSuchRole');
   });
 
   it.each([
@@ -215,6 +220,44 @@ describe('storage access through the API', () => {
       'an HTTP URL as source',
       'oss://bucket-b/out/x.zip',
       'http://bucket-a.oss-cn-hangzhou.aliyuncs.com/in/1.txt',
+      'InvalidArgument',
+      400,
+    ],
+    ['a source without oss://', 'oss://bucket-b/out/x.zip', 'bucket-a/in/1.txt', 'InvalidArgument', 400],
+    ['a source without a bucket', 'oss://bucket-b/out/x.zip', 'oss:///in/1.txt', 'InvalidArgument', 400],
+    ['a target without oss://', 'bucket-b/out/x.zip', 'oss://bucket-a/in/1.txt', 'InvalidArgument', 400],
+    [
+      'an unknown template variable',
+      'oss://bucket-b/out/{nosuch}.zip',
+      'oss://bucket-a/in/1.txt',
+      'InvalidArgument',
+      400,
+    ],
+    [
+      'unbalanced template braces',
+      'oss://bucket-b/out/{barename.zip',
+      'oss://bucket-a/in/1.txt',
+      'InvalidArgument',
+      400,
+    ],
+    [
+      'a template climbing with ..',
+      'oss://bucket-b/out/../{barename}.zip',
+      'oss://bucket-a/in/1.txt',
+      'InvalidArgument',
+      400,
+    ],
+    [
+      'a template with a leading /',
+      'oss://bucket-b//out/{barename}.zip',
+      'oss://bucket-a/in/1.txt',
+      'InvalidArgument',
+      400,
+    ],
+    [
+      'a template with an empty segment',
+      'oss://bucket-b/out//{barename}.zip',
+      'oss://bucket-a/in/1.txt',
       'InvalidArgument',
       400,
     ],
