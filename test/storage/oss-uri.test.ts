@@ -1,3 +1,5 @@
+import path from 'node:path';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ImmError } from '../../src/protocol/errors.ts';
 import {
@@ -91,5 +93,62 @@ describe('object and prefix forms', () => {
     const uri = 'oss://bucket-1/dir/file name.txt';
     const { bucket, key } = parseOssUri(uri);
     expect(formatOssUri(bucket, key)).toBe(uri);
+  });
+});
+
+describe('OSS URI properties', () => {
+  const bucket = fc
+    .tuple(
+      fc.constantFrom(...'abcz09'.split('')),
+      fc.array(fc.constantFrom(...'ab-9'.split('')), { minLength: 1, maxLength: 20 }),
+      fc.constantFrom(...'xy7'.split('')),
+    )
+    .map(([a, mid, z]) => `${a}${mid.join('')}${z}`);
+  const segment = fc
+    .array(fc.constantFrom(...'aZ9 -_.%+中é()'.split('')), { minLength: 1, maxLength: 8 })
+    .map((c) => c.join(''))
+    .filter((s) => s !== '.' && s !== '..');
+  const key = fc.array(segment, { minLength: 1, maxLength: 6 }).map((s) => s.join('/'));
+
+  it('parses what formatOssUri writes, keeping the key literal', () => {
+    fc.assert(
+      fc.property(bucket, key, fc.boolean(), (b, k, prefix) => {
+        const uri = formatOssUri(b, prefix ? `${k}/` : k);
+        expect(parseOssUri(uri)).toEqual({ bucket: b, key: prefix ? `${k}/` : k });
+        if (prefix) expect(parseOssPrefixUri(uri).key).toBe(`${k}/`);
+        else expect(parseOssObjectUri(uri).key).toBe(k);
+      }),
+    );
+  });
+
+  it('refuses every key with a . or .. segment, an empty inner segment or a leading /', () => {
+    const bad = fc.oneof(
+      fc.tuple(key, fc.constantFrom('.', '..'), key).map(([a, d, b]) => `${a}/${d}/${b}`),
+      fc.tuple(fc.constantFrom('.', '..'), key).map(([d, b]) => `${d}/${b}`),
+      fc.tuple(key, key).map(([a, b]) => `${a}//${b}`),
+      key.map((k) => `/${k}`),
+    );
+    fc.assert(
+      fc.property(bucket, bad, (b, k) => {
+        expect(errorOf(() => parseOssUri(formatOssUri(b, k), 'TargetURI'))).toMatchObject({
+          code: 'InvalidArgument',
+        });
+        expect(keyProblem(k)).not.toBeNull();
+      }),
+    );
+  });
+
+  it('never accepts a key that resolves outside its bucket', () => {
+    const anyChar = fc.constantFrom(...'a./\\%2e'.split(''));
+    fc.assert(
+      fc.property(fc.array(anyChar, { maxLength: 24 }), (chars) => {
+        const k = chars.join('');
+        if (keyProblem(k) !== null) return;
+        const resolved = path.posix.resolve('/root', k);
+        expect(resolved.startsWith('/root/') || resolved === '/root').toBe(true);
+        expect(k.split('/')).not.toContain('..');
+      }),
+      { numRuns: 500 },
+    );
   });
 });

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ImmError } from '../../src/protocol/errors.ts';
 import { compilePolicy, intersectPolicies, patternToRegExp } from '../../src/storage/policy.ts';
@@ -91,5 +92,53 @@ describe('RAM session policies', () => {
     expect((err as ImmError).code).toBe('InvalidArgument');
     expect((err as ImmError).message).toContain('CredentialConfig.Policy');
     expect((err as ImmError).message).toContain(fragment);
+  });
+});
+
+describe('policy properties', () => {
+  const bucket = fc.constantFrom('bucket-a', 'bucket-b');
+  const key = fc
+    .array(fc.constantFrom('a', 'b', 'out', 'x.png', 'in'), { minLength: 1, maxLength: 4 })
+    .map((s) => s.join('/'));
+  const prefix = fc.array(fc.constantFrom('a', 'b', 'out', 'in'), { maxLength: 2 }).map((s) => s.join('/'));
+  const access = fc.constantFrom('read' as const, 'write' as const);
+  const actions = fc.constantFrom<Array<'read' | 'write' | '*'>>(['read'], ['write'], ['*']);
+  const statement = fc.record({
+    effect: fc.constantFrom('allow' as const, 'deny' as const),
+    actions,
+    resources: fc.tuple(bucket, prefix).map(([b, p]) => [`oss://${b}/${p ? `${p}/` : ''}*`]),
+  });
+  const covers = (s: { actions: string[]; resources: string[] }, a: 'read' | 'write', b: string, k: string) =>
+    (s.actions.includes(a) || s.actions.includes('*')) &&
+    s.resources.some((r) => `oss://${b}/${k}`.startsWith(r.slice(0, -1)));
+
+  it('allows exactly when some allow covers the access and no deny does', () => {
+    fc.assert(
+      fc.property(fc.array(statement, { maxLength: 6 }), access, bucket, key, (stmts, a, b, k) => {
+        const expected =
+          stmts.some((s) => s.effect === 'allow' && covers(s, a, b, k)) &&
+          !stmts.some((s) => s.effect === 'deny' && covers(s, a, b, k));
+        expect(compilePolicy(stmts).allows(a, b, k)).toBe(expected);
+      }),
+    );
+  });
+
+  it('an intersection never allows more than either side, and a deny added never widens', () => {
+    fc.assert(
+      fc.property(
+        fc.array(statement, { maxLength: 4 }),
+        fc.array(statement, { maxLength: 4 }),
+        access,
+        bucket,
+        key,
+        (s1, s2, a, b, k) => {
+          const p1 = compilePolicy(s1);
+          const p2 = compilePolicy(s2);
+          expect(intersectPolicies(p1, p2).allows(a, b, k)).toBe(p1.allows(a, b, k) && p2.allows(a, b, k));
+          const denied = compilePolicy([...s1, ...s2.map((s) => ({ ...s, effect: 'deny' as const }))]);
+          if (denied.allows(a, b, k)) expect(p1.allows(a, b, k)).toBe(true);
+        },
+      ),
+    );
   });
 });
