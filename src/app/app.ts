@@ -12,10 +12,10 @@ import { createThrottle } from '../api/throttle.ts';
 import type { ServerConfig } from '../config/config.ts';
 import { connectDb } from '../db/connect.ts';
 import { createProcessors } from '../processors/registry.ts';
-import { defaultProcessorLimits, type TaskScope } from '../processors/types.ts';
+import { defaultProcessorLimits } from '../processors/types.ts';
 import { MemoryNonceStore, nonceWindowForSkew } from '../protocol/nonce-cache.ts';
-import { type CredentialConfig, taskStorage } from '../storage/credential-config.ts';
 import { createStorageRegistry } from '../storage/registry.ts';
+import { cachedTaskStorage } from '../storage/task-storage-cache.ts';
 import { startTempSweeper } from '../storage/temp-sweeper.ts';
 import { startRetentionSweeper } from '../tasks/retention.ts';
 import { createWorker, type Worker } from '../tasks/worker.ts';
@@ -53,7 +53,7 @@ export async function startApp(config: ServerConfig, log: Logger): Promise<Runni
   const processorsByType = new Map(processors.map((p) => [p.type, p]));
   const processorsByAction = new Map(processors.map((p) => [p.action, p]));
   const notify = createNotifyWiring({ rawConfig: config.notify, region: config.region, processorsByType });
-  const storageFor = (scope: TaskScope, cc?: CredentialConfig) => taskStorage(storage, scope, cc);
+  const storageFor = cachedTaskStorage(storage);
   const waiters = await createTaskWaiters(db);
   const taskEvents = await createTaskEventHub(db);
   const services: AppServices = {
