@@ -47,16 +47,21 @@ export interface RunTaskDeps {
   retryDelaySeconds?: number;
 }
 
-/** Runs one claimed attempt to its end: a committed outcome, a hand-back to the queue, or nothing (lease lost). */
+/**
+ * Runs one claimed attempt to its end: a committed outcome, a hand-back to the queue, or nothing (lease lost).
+ * `onProcessed` is called once the processor has returned, before the outcome is committed: the worker gives
+ * the slot to the next task while the commit is on its way.
+ */
 export async function runClaimedTask(
   task: ClaimedTask,
   payload: TaskPayload | undefined,
   controller: AbortController,
   deps: RunTaskDeps,
+  onProcessed: () => void = () => {},
 ): Promise<void> {
   const log = deps.log.child({ taskId: task.id, attempt: task.attempts });
   try {
-    await runAttempt(task, payload, controller, deps, log);
+    await runAttempt(task, payload, controller, deps, log, onProcessed);
   } catch (err) {
     // Setup or commit failed (scratch folder, database): the lease runs out and the reaper retries the task.
     log.error({ err }, 'task attempt failed outside its processor');
@@ -69,6 +74,7 @@ async function runAttempt(
   controller: AbortController,
   deps: RunTaskDeps,
   log: Logger,
+  onProcessed: () => void,
 ): Promise<void> {
   const processor = deps.processors.get(task.type);
   if (!processor || !payload) {
@@ -134,6 +140,7 @@ async function runAttempt(
     progress.stop();
     if (tmpDir) await rm(tmpDir, { recursive: true, force: true }).catch(() => {});
   }
+  onProcessed();
   const reason = controller.signal.aborted ? (controller.signal.reason as StopReason) : undefined;
   if (reason?.kind === 'lease-lost') {
     log.warn('lease lost: the attempt stops without an outcome');

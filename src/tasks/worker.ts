@@ -6,7 +6,7 @@ import type { WorkClass } from '../processors/types.ts';
 import { createCompletionBatcher, type OnFinished } from './completion-batcher.ts';
 import { reapExpiredLeases } from './reaper.ts';
 import { type RunTaskDeps, runClaimedTask, type StopReason } from './run-task.ts';
-import { type ClaimedTask, claimTasks, loadPayloads, type TaskPayload } from './sql/claim-tasks.ts';
+import { type ClaimedTask, claimTasks, type TaskPayload } from './sql/claim-tasks.ts';
 import { TASK_READY_CHANNEL } from './sql/insert-task.ts';
 import { renewLeases, TASK_CANCEL_CHANNEL } from './sql/leases.ts';
 
@@ -30,6 +30,8 @@ export function createWorker(opts: WorkerOptions) {
   const deps: RunTaskDeps = { ...opts, owner, batcher, log };
   const running = new Map<string, { task: ClaimedTask; controller: AbortController; done: Promise<void> }>();
   const perClass = new Map<string, number>();
+  /** Slots taken: tasks whose processor is running (a finished task waiting for its commit has freed its slot). */
+  let busy = 0;
   const cfg = opts.config;
   let stopping = false;
   let fetching = false;
@@ -38,7 +40,7 @@ export function createWorker(opts: WorkerOptions) {
   const unlisteners: Array<() => Promise<void>> = [];
 
   function freeSlots(): Array<{ cls: WorkClass; free: number }> {
-    const globalFree = cfg.concurrency - running.size;
+    const globalFree = cfg.concurrency - busy;
     if (globalFree <= 0) return [];
     return WORK_CLASSES.map((cls) => ({
       cls,
@@ -67,7 +69,7 @@ export function createWorker(opts: WorkerOptions) {
         const groups = new Map<number, WorkClass[]>();
         for (const s of freeSlots()) groups.set(s.free, [...(groups.get(s.free) ?? []), s.cls]);
         for (const [free, classes] of groups) {
-          const limit = Math.min(free, cfg.concurrency - running.size);
+          const limit = Math.min(free, cfg.concurrency - busy);
           if (limit <= 0 || stopping) break;
           const claimed = await claimTasks(opts.db, {
             owner,
@@ -76,11 +78,7 @@ export function createWorker(opts: WorkerOptions) {
             leaseSeconds: cfg.leaseSeconds,
           });
           if (claimed.length === 0) continue;
-          const payloads = await loadPayloads(
-            opts.db,
-            claimed.map((t) => t.id),
-          );
-          for (const task of claimed) start(task, payloads.get(task.id));
+          for (const c of claimed) start(c.task, c.payload);
           if (claimed.length === limit) fetchAgain = true;
         }
       } while (fetchAgain && !stopping);
@@ -95,13 +93,21 @@ export function createWorker(opts: WorkerOptions) {
     const processor = opts.processors.get(task.type);
     const cls = processor?.workClass ?? 'light';
     perClass.set(cls, (perClass.get(cls) ?? 0) + 1);
+    busy++;
+    let released = false;
+    const release = () => {
+      if (released) return;
+      released = true;
+      busy--;
+      perClass.set(cls, (perClass.get(cls) ?? 1) - 1);
+      setImmediate(() => void fetchTasks());
+    };
     const controller = new AbortController();
-    const done = runClaimedTask(task, payload, controller, deps)
+    const done = runClaimedTask(task, payload, controller, deps, release)
       .catch((err) => log.error({ err, taskId: task.id }, 'task runner failed'))
       .finally(() => {
         running.delete(task.id);
-        perClass.set(cls, (perClass.get(cls) ?? 1) - 1);
-        setImmediate(() => void fetchTasks());
+        release();
       });
     running.set(task.id, { task, controller, done });
   }

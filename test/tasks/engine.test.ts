@@ -87,7 +87,7 @@ for (const { name, make } of DATABASES) {
         limit: 10,
         leaseSeconds: 1,
       });
-      expect(claimed.map((c) => c.id).sort()).toEqual([retried, exhausted].sort());
+      expect(claimed.map((c) => c.task.id).sort()).toEqual([retried, exhausted].sort());
       const finished: string[] = [];
       await new Promise((r) => setTimeout(r, 1300));
       await reapExpiredLeases(db, {
@@ -125,7 +125,7 @@ for (const { name, make } of DATABASES) {
         limit: 2,
         leaseSeconds: 30,
       });
-      expect(claimed.map((c) => c.id)).toContain(small);
+      expect(claimed.map((c) => c.task.id)).toContain(small);
     });
 
     it('cancels a queued task at once and a running one through its signal', async () => {

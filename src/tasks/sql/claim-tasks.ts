@@ -14,15 +14,34 @@ export interface ClaimedTask {
   tags: Record<string, string>;
 }
 
+export interface TaskPayload {
+  task_id: string;
+  params: Record<string, unknown>;
+  service_role: string | null;
+  extended_message_uri: string;
+}
+
+/** A claimed task and the wide part it runs with (undefined if its payload row is missing). */
+export interface Claim {
+  task: ClaimedTask;
+  payload: TaskPayload | undefined;
+}
+
 /**
  * Claims up to `limit` ready tasks of the given work classes for `owner`, in fair order (rank in their
- * project's queue, then age). SKIP LOCKED lets any number of workers claim at once without waiting on each other.
+ * project's queue, then age), with their payloads and their project's current service role in the same round
+ * trip. SKIP LOCKED lets any number of workers claim at once without waiting on each other.
  */
 export async function claimTasks(
   db: Queryable,
   opts: { owner: string; workClasses: string[]; limit: number; leaseSeconds: number },
-): Promise<ClaimedTask[]> {
-  const r = await db.query<ClaimedTask>(
+): Promise<Claim[]> {
+  const r = await db.query<
+    ClaimedTask & { has_payload: boolean; params: Record<string, unknown> | null } & Omit<
+        TaskPayload,
+        'task_id' | 'params'
+      >
+  >(
     `WITH picked AS (
        SELECT id FROM tasks
        WHERE state = 'queued' AND run_after <= now() AND work_class = ANY($2::text[])
@@ -33,30 +52,19 @@ export async function claimTasks(
      UPDATE tasks t
      SET state = 'running', lease_owner = $1, lease_expires_at = now() + make_interval(secs => $4),
          attempts = t.attempts + 1, started_at = coalesce(t.started_at, now())
-     FROM picked WHERE t.id = picked.id
+     FROM picked LEFT JOIN task_payloads p ON p.task_id = picked.id
+     WHERE t.id = picked.id
      RETURNING t.id, t.type, t.account_id, t.project_name, t.attempts, t.max_attempts, t.created_at, t.event_id,
-               t.request_id, t.user_data, t.tags`,
+               t.request_id, t.user_data, t.tags, p.task_id IS NOT NULL AS has_payload, p.params,
+               p.extended_message_uri,
+               (SELECT pr.service_role FROM projects pr
+                WHERE pr.account_id = t.account_id AND pr.name = t.project_name) AS service_role`,
     [opts.owner, opts.workClasses, opts.limit, opts.leaseSeconds],
   );
-  return r.rows;
-}
-
-export interface TaskPayload {
-  task_id: string;
-  params: Record<string, unknown>;
-  service_role: string | null;
-  extended_message_uri: string;
-}
-
-/** The wide part of claimed tasks, with their project's current service role. */
-export async function loadPayloads(db: Queryable, ids: string[]): Promise<Map<string, TaskPayload>> {
-  const r = await db.query<TaskPayload>(
-    `SELECT p.task_id, p.params, p.extended_message_uri, pr.service_role
-     FROM task_payloads p
-     JOIN tasks t ON t.id = p.task_id
-     LEFT JOIN projects pr ON pr.account_id = t.account_id AND pr.name = t.project_name
-     WHERE p.task_id = ANY($1::text[])`,
-    [ids],
-  );
-  return new Map(r.rows.map((row) => [row.task_id, row]));
+  return r.rows.map(({ has_payload, params, extended_message_uri, service_role, ...task }) => ({
+    task,
+    payload: has_payload
+      ? { task_id: task.id, params: params ?? {}, extended_message_uri, service_role }
+      : undefined,
+  }));
 }

@@ -49,9 +49,10 @@ export async function finishTasks(
          progress = CASE WHEN v.state = 'succeeded' THEN 100 ELSE t.progress END,
          lease_owner = NULL, lease_expires_at = NULL
      FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::timestamptz[]) AS v(id, state, code, message, ended_at)
+       LEFT JOIN task_payloads p ON p.task_id = v.id
      WHERE t.id = v.id AND t.state = ANY($6::text[]) AND ($7::text IS NULL OR t.lease_owner = $7)
      RETURNING t.id, t.account_id, t.project_name, t.type, t.event_id, t.request_id, t.created_at, t.ended_at,
-               t.user_data, t.tags, t.state, t.code, t.message`,
+               t.user_data, t.tags, t.state, t.code, t.message, p.notification, p.extended_message_uri`,
     [
       items.map((i) => i.id),
       items.map((i) => i.state),
@@ -72,11 +73,6 @@ export async function finishTasks(
       [withContent.map((i) => i.id), withContent.map((i) => JSON.stringify(i.content))],
     );
   }
-  const payloads = await tx.query<{ task_id: string; notification: unknown[]; extended_message_uri: string }>(
-    'SELECT task_id, notification, extended_message_uri FROM task_payloads WHERE task_id = ANY($1::text[])',
-    [[...done]],
-  );
-  const payloadById = new Map(payloads.rows.map((p) => [p.task_id, p]));
   const contentById = new Map(items.map((i) => [i.id, i.content]));
   await notifyDone(tx, [...done]);
   return r.rows.map((row) => ({
@@ -94,23 +90,22 @@ export async function finishTasks(
     code: row.code,
     message: row.message,
     content: contentById.get(row.id) ?? null,
-    notification: payloadById.get(row.id)?.notification ?? [],
-    extendedMessageUri: payloadById.get(row.id)?.extended_message_uri ?? '',
+    notification: row.notification ?? [],
+    extendedMessageUri: row.extended_message_uri ?? '',
   }));
 }
 
-/** Wakes WaitTask long-polls; payloads stay under PostgreSQL's 8,000-byte NOTIFY limit. */
+/** Wakes WaitTask long-polls, in one round trip; payloads stay under PostgreSQL's 8,000-byte NOTIFY limit. */
 async function notifyDone(tx: Queryable, ids: string[]): Promise<void> {
-  let chunk: string[] = [];
-  let size = 0;
+  const chunks: string[] = [];
+  let chunk = '';
   for (const id of ids) {
-    if (size + id.length + 1 > 7000) {
-      await tx.query('SELECT pg_notify($1, $2)', [TASK_DONE_CHANNEL, chunk.join(',')]);
-      chunk = [];
-      size = 0;
+    if (chunk && chunk.length + id.length + 1 > 7000) {
+      chunks.push(chunk);
+      chunk = '';
     }
-    chunk.push(id);
-    size += id.length + 1;
+    chunk = chunk ? `${chunk},${id}` : id;
   }
-  if (chunk.length > 0) await tx.query('SELECT pg_notify($1, $2)', [TASK_DONE_CHANNEL, chunk.join(',')]);
+  if (chunk) chunks.push(chunk);
+  await tx.query('SELECT pg_notify($1, c) FROM unnest($2::text[]) AS c', [TASK_DONE_CHANNEL, chunks]);
 }
