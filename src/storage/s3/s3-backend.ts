@@ -1,7 +1,8 @@
 /**
  * The S3-compatible backend (AWS S3, Alibaba Cloud OSS, MinIO, Ceph RGW). Small bodies are one
- * PutObject; larger ones a multipart upload through lib-storage, which becomes visible only when
- * CompleteMultipartUpload succeeds and is aborted on any failure, so both paths are atomic.
+ * PutObject; larger ones a multipart upload through lib-storage (or, for a whole local file, read part
+ * by part from the file: `s3-file-upload.ts`), which becomes visible only when
+ * CompleteMultipartUpload succeeds and is aborted on any failure, so every path is atomic.
  */
 
 import { addAbortSignal, Readable, Transform, type TransformCallback } from 'node:stream';
@@ -19,6 +20,7 @@ import type { ListOptions, ObjectInfo, ReadOptions, StorageBackend, WriteOptions
 import { SizeMismatchError } from '../errors.ts';
 import { formatOssUri } from '../oss-uri.ts';
 import { isNotFound, mapS3Error } from './s3-errors.ts';
+import { uploadFile, wholeFileOf } from './s3-file-upload.ts';
 
 export interface S3BackendOptions {
   client: S3Client;
@@ -123,6 +125,12 @@ interface WriteArgs extends WriteOptions {
 
 async function writeObject(a: WriteArgs): Promise<ObjectInfo> {
   a.signal?.throwIfAborted();
+  const file = wholeFileOf(a.body);
+  if (file) {
+    // The parts are read from the file itself: the stream handed in is not needed.
+    (a.body as Readable).destroy();
+    return uploadFile({ ...a, file });
+  }
   if (Buffer.isBuffer(a.body)) {
     if (a.size !== undefined && a.size !== a.body.length)
       throw new SizeMismatchError(a.uri, a.size, a.body.length);

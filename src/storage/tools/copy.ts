@@ -122,8 +122,14 @@ async function openSource(
   }
   const backend = await backendOf(registry, src.bucket);
   const info = await backend.head(src.key);
+  const name = src.key.slice(src.key.lastIndexOf('/') + 1);
+  if (isFsBackend(backend)) {
+    if (!info) throw new ObjectNotFoundError(src.uri);
+    // A plain file stream: an S3 destination reads its parts straight from the file.
+    return { stream: createReadStream(backend.pathOf(src.key), { signal }), size: info.size, name };
+  }
   const stream = await backend.read(src.key, { signal });
-  return { stream, size: info?.size, name: src.key.slice(src.key.lastIndexOf('/') + 1) };
+  return { stream, size: info?.size, name };
 }
 
 /** A local destination that is a folder (existing, or written with a trailing separator) gets the source name. */
