@@ -1,4 +1,3 @@
-import { findAccessKey } from '../accounts/accounts.ts';
 import { authenticate } from '../protocol/authenticate.ts';
 import { Errors, type ImmError, toImmError } from '../protocol/errors.ts';
 import { newRequestId } from '../protocol/request-id.ts';
@@ -30,7 +29,7 @@ export async function dispatchRpc(
   try {
     const auth = await authenticate(req, {
       lookupSecret: async (id) => {
-        const key = await findAccessKey(services.db, id);
+        const key = await services.accessKeys.find(id);
         if (key) accountId = key.accountId;
         return key?.secret ?? null;
       },

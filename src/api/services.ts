@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import type { AccessKeyCache } from '../accounts/access-key-cache.ts';
 import type { ServerConfig } from '../config/config.ts';
 import type { Db } from '../db/types.ts';
 import type { TaskProcessor, TaskScope } from '../processors/types.ts';
@@ -25,6 +26,8 @@ export interface AppServices {
    * ImmError of a chain that cannot be honoured).
    */
   storageFor(scope: TaskScope, credentialConfig?: CredentialConfig): ScopedStorage;
+  /** Signing secrets by AccessKeyId. */
+  accessKeys: AccessKeyCache;
   nonces: NonceStore;
   throttle: Throttle;
   waiters: TaskWaiters;

@@ -1,6 +1,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import type { Logger } from 'pino';
+import { createAccessKeyCache } from '../accounts/access-key-cache.ts';
 import { type BootstrapResult, bootstrapAccount } from '../accounts/bootstrap.ts';
 import { actionList } from '../api/actions/index.ts';
 import { createDbNonceStore } from '../api/db-nonce-store.ts';
@@ -64,6 +65,7 @@ export async function startApp(config: ServerConfig, log: Logger): Promise<Runni
     processorsByType,
     storage,
     storageFor,
+    accessKeys: createAccessKeyCache(db),
     // Twice the skew: a request dated 15 minutes ahead stays replay-proof until it expires. With PostgreSQL
     // several API processes may serve one client, so the nonces they have seen are shared in the database.
     nonces: config.databaseUrl
