@@ -1,4 +1,5 @@
 import type { Readable } from 'node:stream';
+import type { WriteBatch } from './write-batch.ts';
 
 /** What a backend knows of one stored object. */
 export interface ObjectInfo {
@@ -21,6 +22,12 @@ export interface WriteOptions {
   size?: number;
   /** Aborting discards the partial object: nothing becomes visible. */
   signal?: AbortSignal;
+  /**
+   * Deferred durability (optional): the backend may return once the bytes are written and publish the
+   * object (durable first, then visible) later, at the latest on `batch.flush()`. Ignored by backends
+   * whose writes are durable when they return.
+   */
+  batch?: WriteBatch;
 }
 
 export interface ListOptions {

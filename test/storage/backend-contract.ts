@@ -6,6 +6,7 @@ import { PassThrough, Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ObjectNotFoundError, type StorageBackend } from '../../src/storage/backend.ts';
 import { InvalidRangeError } from '../../src/storage/errors.ts';
+import { WriteBatch } from '../../src/storage/write-batch.ts';
 
 export interface ContractTarget {
   backend: StorageBackend;
@@ -190,6 +191,21 @@ export function runBackendContract(name: string, setup: () => Promise<ContractTa
       await expect(b.read('c12/x/y')).rejects.toBeInstanceOf(ObjectNotFoundError);
       await b.delete('c12/never');
       expect(await listKeys(b, 'c12/')).toEqual([]);
+    });
+
+    it('writes given a batch are whole objects once the batch is flushed', async () => {
+      const batch = new WriteBatch();
+      const data = randomBytes(200_000);
+      const infos = await Promise.all([
+        b.write('batch/a.bin', chunked(data, 7_000), { batch, size: data.length }),
+        b.write('batch/sub/b.txt', Buffer.from('bee'), { batch }),
+        b.write('batch/empty', Buffer.alloc(0), { batch }),
+      ]);
+      expect(infos.map((i) => i.size)).toEqual([data.length, 3, 0]);
+      await batch.flush();
+      expect(await listKeys(b, 'batch/')).toEqual(['batch/a.bin', 'batch/empty', 'batch/sub/b.txt']);
+      expect((await readAll(await b.read('batch/a.bin'))).equals(data)).toBe(true);
+      expect((await readAll(await b.read('batch/sub/b.txt'))).toString()).toBe('bee');
     });
 
     it('stores empty objects', async () => {

@@ -2,6 +2,7 @@
  * The local-filesystem backend: one folder per bucket, an object per file at `<root>/<key>`.
  * Writes go to `<root>/.openimm-tmp/<uuid>`, are fsynced, then renamed into place, so readers see the
  * old object or the complete new one, never a partial file; a failed or aborted write unlinks its temp.
+ * Writes given a `WriteBatch` skip their own fsync and are published by the batch (`fs-batch.ts`).
  */
 import { randomUUID } from 'node:crypto';
 import { constants, type Stats } from 'node:fs';
@@ -19,6 +20,8 @@ import {
 } from '../backend.ts';
 import { errnoCode, InvalidKeyError, InvalidRangeError, SizeMismatchError } from '../errors.ts';
 import { formatOssUri } from '../oss-uri.ts';
+import type { WriteBatch } from '../write-batch.ts';
+import { FsBatchPart } from './fs-batch.ts';
 import { fsEtag } from './fs-etag.ts';
 import { listFsObjects } from './fs-list.ts';
 import { objectPath, TMP_DIR_NAME } from './key-path.ts';
@@ -122,6 +125,7 @@ async function writeObject(
   uri: string,
   opts: WriteOptions,
 ): Promise<ObjectInfo> {
+  if (opts.batch) return writeDeferred(root, key, body, uri, opts, opts.batch);
   try {
     const st = await atomicPut(root, key, opts.signal, async (tmp) => {
       const fh = await open(tmp, 'wx', 0o644);
@@ -137,6 +141,50 @@ async function writeObject(
     });
     return { key, size: st.size, lastModified: st.mtime, etag: fsEtag(st), contentType: opts.contentType };
   } catch (err) {
+    if (!Buffer.isBuffer(body) && !body.destroyed) body.destroy();
+    throw err;
+  }
+}
+
+/**
+ * A write in a batch: the temp file is complete and closed when this returns, and the batch publishes it
+ * (fsync, then rename) later. The object's folder is made now, so a key under an existing object fails
+ * here rather than at publication.
+ */
+async function writeDeferred(
+  root: string,
+  key: string,
+  body: Readable | Buffer,
+  uri: string,
+  opts: WriteOptions,
+  batch: WriteBatch,
+): Promise<ObjectInfo> {
+  const target = objectPath(root, key);
+  const part = batch.part(`fs:${root}`, () => new FsBatchPart(root, moveIntoPlace));
+  let tmp: string | undefined;
+  try {
+    opts.signal?.throwIfAborted();
+    await makeParent(target, key);
+    const tmpDir = path.join(root, TMP_DIR_NAME);
+    await mkdir(tmpDir, { recursive: true });
+    tmp = path.join(tmpDir, randomUUID());
+    const fh = await open(tmp, 'wx', 0o644);
+    let st: Stats;
+    try {
+      const written = await writeBody(fh, body, opts.signal);
+      if (opts.size !== undefined && written !== opts.size)
+        throw new SizeMismatchError(uri, opts.size, written);
+      st = await fh.stat();
+    } finally {
+      await fh.close().catch(() => {});
+    }
+    opts.signal?.throwIfAborted();
+    const pending = { tmp, target, key, size: st.size };
+    tmp = undefined; // the batch owns it now (and removes it on failure)
+    await part.add(pending);
+    return { key, size: st.size, lastModified: st.mtime, etag: fsEtag(st), contentType: opts.contentType };
+  } catch (err) {
+    if (tmp) await unlink(tmp).catch(() => {});
     if (!Buffer.isBuffer(body) && !body.destroyed) body.destroy();
     throw err;
   }
@@ -210,19 +258,23 @@ async function writeBody(fh: FileHandle, body: Readable | Buffer, signal?: Abort
   return written;
 }
 
+async function makeParent(target: string, key: string): Promise<void> {
+  try {
+    await mkdir(path.dirname(target), { recursive: true });
+  } catch (err) {
+    const code = errnoCode(err);
+    if (code === 'ENOTDIR' || code === 'EEXIST') {
+      throw new InvalidKeyError(key, 'an object exists at one of its parent paths.');
+    }
+    if (code === 'ENAMETOOLONG') throw new InvalidKeyError(key, 'a path segment is too long.');
+    throw err;
+  }
+}
+
 async function moveIntoPlace(tmp: string, target: string, key: string): Promise<void> {
   // A concurrent delete may prune the freshly made parent folder: retry a few times.
   for (let attempt = 0; ; attempt++) {
-    try {
-      await mkdir(path.dirname(target), { recursive: true });
-    } catch (err) {
-      const code = errnoCode(err);
-      if (code === 'ENOTDIR' || code === 'EEXIST') {
-        throw new InvalidKeyError(key, 'an object exists at one of its parent paths.');
-      }
-      if (code === 'ENAMETOOLONG') throw new InvalidKeyError(key, 'a path segment is too long.');
-      throw err;
-    }
+    await makeParent(target, key);
     try {
       await rename(tmp, target);
       return;

@@ -1,0 +1,180 @@
+/**
+ * The fs backend's share of a `WriteBatch`: writes land in temp files without an fsync each; groups of
+ * them are then published in the background (every temp file fsynced, several at once so the journal
+ * commits them together, then renamed into place), and `flush()` fsyncs each folder that gained an entry
+ * once. An object is renamed into place only after its bytes are durable, so it never appears
+ * half-written, even after a crash; its name is durable once `flush()` resolves.
+ */
+import { open, unlink } from 'node:fs/promises';
+import path from 'node:path';
+import type { BatchPart } from '../write-batch.ts';
+
+export interface PendingObject {
+  tmp: string;
+  target: string;
+  key: string;
+  size: number;
+}
+
+export interface FsBatchOptions {
+  /** A group is published once this many objects are waiting… */
+  groupObjects?: number;
+  /** …or this many bytes… */
+  groupBytes?: number;
+  /** …or the first of them has waited this long. */
+  groupDelayMs?: number;
+  /** Groups being published at once before writers wait (bounds the unsynced bytes). */
+  maxGroupsInFlight?: number;
+  /** fsyncs at once (each holds a libuv pool thread). */
+  syncParallel?: number;
+}
+
+const DEFAULTS: Required<FsBatchOptions> = {
+  groupObjects: 64,
+  groupBytes: 64 * 1024 * 1024,
+  groupDelayMs: 500,
+  maxGroupsInFlight: 2,
+  syncParallel: 8,
+};
+
+export class FsBatchPart implements BatchPart {
+  readonly #opts: Required<FsBatchOptions>;
+  #pending: PendingObject[] = [];
+  #pendingBytes = 0;
+  #timer: NodeJS.Timeout | undefined;
+  readonly #groups = new Set<Promise<void>>();
+  #failure: { error: unknown } | undefined;
+  /** Folders that gained an entry (and their parents up to the root), fsynced once on flush. */
+  readonly #dirs = new Set<string>();
+
+  constructor(
+    private readonly root: string,
+    /** Renames a durable temp file over its key (creating folders). */
+    private readonly move: (tmp: string, target: string, key: string) => Promise<void>,
+    opts: FsBatchOptions = {},
+  ) {
+    this.#opts = { ...DEFAULTS, ...opts };
+  }
+
+  /** Takes a complete, closed temp file; waits when too many groups are being published. */
+  async add(item: PendingObject): Promise<void> {
+    if (this.#failure) {
+      await removeQuietly(item.tmp);
+      throw this.#failure.error;
+    }
+    this.#pending.push(item);
+    this.#pendingBytes += item.size;
+    if (this.#pending.length >= this.#opts.groupObjects || this.#pendingBytes >= this.#opts.groupBytes) {
+      this.#startGroup();
+    } else {
+      this.#timer ??= setTimeout(() => this.#startGroup(), this.#opts.groupDelayMs).unref();
+    }
+    while (this.#groups.size > this.#opts.maxGroupsInFlight) await Promise.race(this.#groups);
+  }
+
+  async flush(): Promise<void> {
+    this.#startGroup();
+    while (this.#groups.size > 0) await Promise.all(this.#groups);
+    const dirs = [...this.#dirs];
+    this.#dirs.clear();
+    // Published names are made durable even when a group failed: those objects stay.
+    await eachLimited(dirs, this.#opts.syncParallel, syncDir);
+    if (this.#failure) throw this.#failure.error;
+  }
+
+  async discard(): Promise<void> {
+    if (this.#timer) clearTimeout(this.#timer);
+    this.#timer = undefined;
+    const dropped = this.#pending;
+    this.#pending = [];
+    this.#pendingBytes = 0;
+    await Promise.all(dropped.map((p) => removeQuietly(p.tmp)));
+    await Promise.allSettled([...this.#groups]);
+  }
+
+  #startGroup(): void {
+    if (this.#timer) clearTimeout(this.#timer);
+    this.#timer = undefined;
+    if (this.#pending.length === 0) return;
+    const items = this.#pending;
+    this.#pending = [];
+    this.#pendingBytes = 0;
+    const group: Promise<void> = this.#publish(items)
+      .catch((error: unknown) => {
+        this.#failure ??= { error };
+      })
+      .finally(() => this.#groups.delete(group));
+    this.#groups.add(group);
+  }
+
+  async #publish(items: PendingObject[]): Promise<void> {
+    let moved = 0;
+    try {
+      // Parallel fsyncs share journal commits: a group costs about one commit, not one per object.
+      await eachLimited(items, this.#opts.syncParallel, (item) => syncFile(item.tmp));
+      for (const item of items) {
+        await this.move(item.tmp, item.target, item.key);
+        moved++;
+        this.#noteDirs(path.dirname(item.target));
+      }
+    } catch (err) {
+      await Promise.all(items.slice(moved).map((p) => removeQuietly(p.tmp)));
+      throw err;
+    }
+  }
+
+  #noteDirs(dir: string): void {
+    let current = dir;
+    while (!this.#dirs.has(current)) {
+      this.#dirs.add(current);
+      if (current === this.root || !current.startsWith(this.root + path.sep)) return;
+      current = path.dirname(current);
+    }
+  }
+}
+
+async function syncFile(file: string): Promise<void> {
+  // fsync acts on the file, whatever descriptor asks: the writer's handle is long closed.
+  const fh = await open(file, 'r');
+  try {
+    await fh.sync();
+  } finally {
+    await fh.close().catch(() => {});
+  }
+}
+
+async function syncDir(dir: string): Promise<void> {
+  let fh: Awaited<ReturnType<typeof open>>;
+  try {
+    fh = await open(dir, 'r');
+  } catch {
+    return; // pruned by a concurrent delete: nothing of this batch is left in it
+  }
+  try {
+    await fh.sync();
+  } finally {
+    await fh.close().catch(() => {});
+  }
+}
+
+async function removeQuietly(file: string): Promise<void> {
+  await unlink(file).catch(() => {});
+}
+
+/** Runs `fn` over `items`, at most `limit` at once; the first failure is thrown once all have settled. */
+async function eachLimited<T>(items: T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  let failure: { error: unknown } | undefined;
+  const run = async () => {
+    while (failure === undefined && next < items.length) {
+      const item = items[next++]!;
+      try {
+        await fn(item);
+      } catch (error) {
+        failure ??= { error };
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, run));
+  if (failure) throw failure.error;
+}
