@@ -74,7 +74,10 @@ export async function markDead(db: Queryable, id: string, error: string): Promis
 /** Milliseconds until the next pending row is due (0 if one is due now), or null when none is pending. */
 export async function msUntilNextDue(db: Queryable): Promise<number | null> {
   const r = await db.query<{ ms: number | string | null }>(
-    `SELECT GREATEST(0, EXTRACT(EPOCH FROM (MIN(next_attempt_at) - now())) * 1000)::double precision AS ms
+    // GREATEST ignores NULLs: over an empty outbox GREATEST(0, NULL) would be 0 and the dispatcher would poll
+    // in a loop. Only a due time that exists is clamped.
+    `SELECT CASE WHEN MIN(next_attempt_at) IS NULL THEN NULL
+            ELSE GREATEST(0, EXTRACT(EPOCH FROM (MIN(next_attempt_at) - now())) * 1000)::double precision END AS ms
      FROM notification_outbox WHERE state = 'pending'`,
   );
   const ms = r.rows[0]?.ms;
