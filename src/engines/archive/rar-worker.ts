@@ -33,7 +33,9 @@ function toEntry(h: FileHeader, index: number): ArchiveEntry {
     // RAR4 stores local DOS time without a zone: taken as UTC
     mtime: t ? new Date(Date.UTC(+t[1]!, +t[2]! - 1, +t[3]!, +t[4]!, +t[5]!, +t[6]!)) : null,
     encrypted: h.flags.encrypted,
-    crc32: h.crc >>> 0,
+    // An encrypted RAR 5 entry may store its CRC turned into a MAC with the password's key ("hash MAC",
+    // WinRAR's default): not comparable to the data's CRC-32. unRAR checks that MAC itself on extraction.
+    crc32: h.flags.encrypted && Number.parseFloat(h.unpVer) >= 5 ? undefined : h.crc >>> 0,
   };
 }
 

@@ -27,6 +27,7 @@ beforeAll(async () => {
   for (const f of ['locked.zip', 'locked.7z', 'traversal.zip', 'many.zip', 'notzip.zip'])
     await putFile(ts, `oss://inbox/${f}`, path.join(work, f));
   await putFile(ts, 'oss://inbox/example.rar', path.join(FIXTURES, 'rar4-example.rar'));
+  await putFile(ts, 'oss://inbox/hpsw.rar', path.join(FIXTURES, 'rar5-hpsw.rar'));
 }, 120_000);
 afterAll(async () => {
   await ts.cleanup();
@@ -80,6 +81,21 @@ describe('ArchiveFileInspection', () => {
     expect(
       (await failureOf(inspect({ SourceURI: 'oss://inbox/locked.7z', Password: 'nope' }))).message,
     ).toMatch(/Password is wrong/);
+  });
+
+  it('lists a RAR 5 archive with encrypted headers only with the right password', async () => {
+    const outcome = await inspect({ SourceURI: 'oss://inbox/hpsw.rar', Password: 'password' });
+    const files = outcome.details!.Files as Array<{ Path: string; Size: number; LastModified: string }>;
+    expect(files.map((f) => [f.Path, f.Size])).toEqual([
+      ['stest1.txt', 2048],
+      ['stest2.txt', 2048],
+    ]);
+    // RAR 5 stores 09:53:33 UTC; unRAR's listing interface hands times over in DOS form (2 s steps)
+    expect(files[0]!.LastModified).toBe('2011-06-12T09:53:32Z');
+    expect((await failureOf(inspect({ SourceURI: 'oss://inbox/hpsw.rar' }))).message).toMatch(/Password/);
+    expect(
+      (await failureOf(inspect({ SourceURI: 'oss://inbox/hpsw.rar', Password: 'nope' }))).message,
+    ).toMatch(/Password/);
   });
 
   it('lists RAR archives and reports hostile names as they are, without judging them', async () => {

@@ -46,7 +46,16 @@ beforeAll(async () => {
   ]) {
     await putFile(ts, `oss://inbox/${f}`, path.join(work, f));
   }
-  for (const f of ['rar4-example.rar', 'rar4-encrypted.rar', 'rar4-cp932-names.rar', 'rar4-compressed.rar']) {
+  for (const f of [
+    'rar4-example.rar',
+    'rar4-encrypted.rar',
+    'rar4-cp932-names.rar',
+    'rar4-compressed.rar',
+    'rar5-subdirs.rar',
+    'rar5-psw.rar',
+    'rar5-hpsw.rar',
+    'rar5-solid.rar',
+  ]) {
     await putFile(ts, `oss://inbox/rar/${f}`, path.join(FIXTURES, f));
   }
 });
@@ -97,7 +106,7 @@ describe('FileUncompression formats', () => {
     expect(Math.max(...ctx.progressValues)).toBeGreaterThanOrEqual(90);
   });
 
-  it('extracts real RAR archives: stored, compressed, encrypted, with Japanese names', async () => {
+  it('extracts real RAR 4 and RAR 5 archives: stored, compressed, solid, encrypted, with Japanese and UTF-8 names', async () => {
     const cases: Array<[string, string | undefined, Record<string, number>]> = [
       ['rar4-example.rar', undefined, { 'example/hoge.txt': 8, 'example/foo/bar.txt': 6 }],
       ['rar4-compressed.rar', undefined, { 'testContent/hello.txt': 40, 'testContent/pug.jpg': 34_830 }],
@@ -107,6 +116,19 @@ describe('FileUncompression formats', () => {
         { 'example-encrypted/hoge.txt': 8, 'example-encrypted/foo/bar.txt': 6 },
       ],
       ['rar4-cp932-names.rar', undefined, { 'ディレクトリ/テキストファイル.txt': 41 }],
+      [
+        'rar5-subdirs.rar',
+        undefined,
+        {
+          'sub/dir1/file1.txt': 6,
+          'sub/dir2/file2.txt': 6,
+          'sub/with space/long fn.txt': 8,
+          'sub/üȵĩöḋè/file.txt': 5,
+        },
+      ],
+      ['rar5-psw.rar', 'password', { 'stest1.txt': 2048, 'stest2.txt': 2048 }],
+      ['rar5-hpsw.rar', 'password', { 'stest1.txt': 2048, 'stest2.txt': 2048 }],
+      ['rar5-solid.rar', undefined, { 'stest1.txt': 2048, 'stest2.txt': 2048 }],
     ];
     for (const [name, password, expected] of cases) {
       const target = `oss://out/rar/${name}/`;
@@ -196,6 +218,10 @@ describe('FileUncompression formats', () => {
       ['zipcrypto.zip', 'wrong'],
       ['rar/rar4-encrypted.rar', undefined],
       ['rar/rar4-encrypted.rar', 'wrong'],
+      ['rar/rar5-psw.rar', undefined],
+      ['rar/rar5-psw.rar', 'wrong'],
+      ['rar/rar5-hpsw.rar', undefined],
+      ['rar/rar5-hpsw.rar', 'wrong'],
     ] as const) {
       const target = `oss://out/pw/${name}/${password ?? 'none'}/`;
       const err = await failureOf(

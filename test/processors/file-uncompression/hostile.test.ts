@@ -13,7 +13,7 @@ import { run, tempDir } from '../../engines/archive/archive-tools.ts';
 import { makeHostileZips, sevenZip, writeTree } from '../../engines/archive/make-archives.ts';
 import { makeRunContext } from '../../helpers/run-context.ts';
 import { makeTestStorage, type TestStorage } from '../../helpers/storage.ts';
-import { allObjects, failureOf, params, putFile } from './uncompress-helpers.ts';
+import { allObjects, FIXTURES, failureOf, params, putFile } from './uncompress-helpers.ts';
 
 let ts: TestStorage;
 let work: string;
@@ -40,6 +40,9 @@ beforeAll(async () => {
   for (const name of await readdir(work)) {
     if (/\.(zip|7z)$/.test(name)) await putFile(ts, `oss://inbox/${name}`, path.join(work, name));
   }
+  // RAR 5 links, made by RAR itself (checked-in fixtures, see the fixtures' README)
+  for (const name of ['rar5-symlink-unix.rar', 'rar5-hlink.rar', 'rar5-evil-symlink-traversal.rar'])
+    await putFile(ts, `oss://inbox/${name}`, path.join(FIXTURES, name));
 }, 120_000);
 afterAll(async () => {
   await ts.cleanup();
@@ -126,6 +129,31 @@ const cases: Array<[string, Case]> = [
   [
     '7z with garbage after its signature',
     { archive: 'garbage.7z', code: 'InvalidArgument', message: /damaged|readable/ },
+  ],
+  [
+    'RAR 5 symbolic links (one to "../")',
+    {
+      archive: 'rar5-symlink-unix.rar',
+      code: 'InvalidArgument',
+      message: /"data_link" is refused: the entry is a link/,
+    },
+  ],
+  [
+    'RAR 5 hard links',
+    {
+      archive: 'rar5-hlink.rar',
+      code: 'InvalidArgument',
+      message: /"stest2.txt" is refused: the entry is a link/,
+    },
+  ],
+  [
+    'RAR 5 folder symlink to ".." with a file written through it',
+    {
+      archive: 'rar5-evil-symlink-traversal.rar',
+      code: 'InvalidArgument',
+      // refused before its link is reached: "up" is listed as a file that also holds "up/pwned.txt"
+      message: /"up" is also a file in the archive/,
+    },
   ],
   ['nested bomb (only the outer level is expanded)', { archive: 'nested.zip', code: null }],
 ];
