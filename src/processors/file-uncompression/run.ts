@@ -2,6 +2,7 @@
  * Runs a FileUncompression task: open the archive, check every entry, then stream the chosen files to
  * `<target prefix><path>`, several at once. Each object is written atomically after its bytes passed the
  * size, CRC and expansion checks; objects already written stay when a later entry fails (spec 9.2).
+ * Writes go through a `WriteBatch`, flushed before the run returns.
  */
 import { pipeline, type Readable } from 'node:stream';
 import type { ArchiveConfig } from '../../engines/archive/config.ts';
@@ -10,6 +11,7 @@ import { createEntryVerifier } from '../../engines/archive/entry-verifier.ts';
 import { ExpansionGuard } from '../../engines/archive/limits.ts';
 import { ImmError } from '../../protocol/errors.ts';
 import { formatOssUri, MAX_KEY_BYTES } from '../../storage/oss-uri.ts';
+import { WriteBatch } from '../../storage/write-batch.ts';
 import { withTaskFailures } from '../file-compression/failures.ts';
 import { TaskErrors } from '../task-error.ts';
 import type { RunContext, TaskOutcome } from '../types.ts';
@@ -104,23 +106,33 @@ async function extractAll(
       ctx.progress(percent);
     }
   };
+  // Objects are published (synced, then visible) in groups by the backend, not one fsync per entry; the
+  // batch is flushed before the task reports anything, so its outputs are durable before its status.
+  const batch = new WriteBatch();
   const sink = async (entry: ArchiveEntry, data: Readable) => {
     const uri = formatOssUri(target.bucket, target.key + pathOf.get(entry.index)!);
     const verifier = createEntryVerifier(entry, guard, onBytes);
     pipeline(data, verifier, () => {});
     try {
-      await ctx.storage.write(uri, verifier, { size: entry.size, signal: ctx.signal });
+      await ctx.storage.write(uri, verifier, { size: entry.size, signal: ctx.signal, batch });
     } catch (err) {
       verifier.destroy();
       throw err;
     }
     written.set(entry.index, { URI: uri, Size: entry.size });
   };
-  await archive.extract({
-    entries: files.map((f) => f.entry),
-    all,
-    sink,
-    maxTotalBytes: Math.min(ctx.limits.archiveMaxTotalBytes, totalBytes),
-  });
+  try {
+    await archive.extract({
+      entries: files.map((f) => f.entry),
+      all,
+      sink,
+      maxTotalBytes: Math.min(ctx.limits.archiveMaxTotalBytes, totalBytes),
+    });
+  } catch (err) {
+    // Entries written before the failure stay (spec 9.2), as when each write was published at once.
+    await batch.flush().catch(() => batch.discard());
+    throw err;
+  }
+  await batch.flush();
   return files.filter((f) => written.has(f.entry.index)).map((f) => written.get(f.entry.index)!);
 }
