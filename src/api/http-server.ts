@@ -21,7 +21,11 @@ export function createHttpServer(opts: {
     logger: false,
     bodyLimit: 8 * 1024 * 1024,
     // Complex parameters travel JSON-encoded in the query string: allow request lines well past 32 KB.
-    serverFactory: (handler) => http.createServer({ maxHeaderSize: 256 * 1024 }, handler),
+    // Idle keep-alive connections stay open 72 s (Fastify's default, which a serverFactory bypasses):
+    // Alibaba Cloud's SDK reuses idle sockets without a timeout of its own, so with Node's 5 s a call made
+    // a few seconds after the previous one could meet the server closing the socket (ECONNRESET).
+    serverFactory: (handler) =>
+      http.createServer({ maxHeaderSize: 256 * 1024, keepAliveTimeout: 72_000 }, handler),
   });
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
