@@ -65,22 +65,18 @@ export function createWorker(opts: WorkerOptions) {
     try {
       do {
         fetchAgain = false;
-        // Classes with the same free count are claimed together: one statement in the common case.
-        const groups = new Map<number, WorkClass[]>();
-        for (const s of freeSlots()) groups.set(s.free, [...(groups.get(s.free) ?? []), s.cls]);
-        for (const [free, classes] of groups) {
-          const limit = Math.min(free, cfg.concurrency - busy);
-          if (limit <= 0 || stopping) break;
-          const claimed = await claimTasks(opts.db, {
-            owner,
-            workClasses: classes,
-            limit,
-            leaseSeconds: cfg.leaseSeconds,
-          });
-          if (claimed.length === 0) continue;
-          for (const c of claimed) start(c.task, c.payload);
-          if (claimed.length === limit) fetchAgain = true;
-        }
+        // One claim per round for every class with free slots: each class up to its own cap.
+        const slots = freeSlots();
+        const limit = cfg.concurrency - busy;
+        if (slots.length === 0 || limit <= 0 || stopping) break;
+        const claimed = await claimTasks(opts.db, {
+          owner,
+          classes: slots.map((s) => ({ workClass: s.cls, free: s.free })),
+          limit,
+          leaseSeconds: cfg.leaseSeconds,
+        });
+        for (const c of claimed) start(c.task, c.payload);
+        if (claimed.length === limit) fetchAgain = true;
       } while (fetchAgain && !stopping);
     } catch (err) {
       log.error({ err }, 'claiming tasks failed');

@@ -69,28 +69,27 @@ export async function addTestTask(
     tags?: Record<string, string>;
     maxAttempts?: number;
     createdAt?: Date;
+    workClass?: string;
   } = {},
 ): Promise<string> {
   const id = newTaskId('TestSleep');
-  await db.transaction((tx) =>
-    insertTask(tx, {
-      id,
-      accountId: opts.accountId ?? '1000000000000001',
-      projectName: opts.project ?? 'p1',
-      type: 'TestSleep',
-      workClass: 'light',
-      maxAttempts: opts.maxAttempts ?? 3,
-      eventId: newEventId(),
-      requestId: 'REQ',
-      createdAt: opts.createdAt ?? new Date(),
-      userData: '',
-      tags: opts.tags ?? {},
-      params: opts.params ?? { Ms: 0 },
-      definition: '{}',
-      notification: [],
-      extendedMessageUri: '',
-    }),
-  );
+  await insertTask(db, {
+    id,
+    accountId: opts.accountId ?? '1000000000000001',
+    projectName: opts.project ?? 'p1',
+    type: 'TestSleep',
+    workClass: opts.workClass ?? 'light',
+    maxAttempts: opts.maxAttempts ?? 3,
+    eventId: newEventId(),
+    requestId: 'REQ',
+    createdAt: opts.createdAt ?? new Date(),
+    userData: '',
+    tags: opts.tags ?? {},
+    params: opts.params ?? { Ms: 0 },
+    definition: '{}',
+    notification: [],
+    extendedMessageUri: '',
+  });
   return id;
 }
 

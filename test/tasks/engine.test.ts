@@ -83,7 +83,7 @@ for (const { name, make } of DATABASES) {
       const exhausted = await addTestTask(db, { maxAttempts: 1 });
       const claimed = await claimTasks(db, {
         owner: 'ghost',
-        workClasses: ['light'],
+        classes: [{ workClass: 'light', free: 10 }],
         limit: 10,
         leaseSeconds: 1,
       });
@@ -121,11 +121,45 @@ for (const { name, make } of DATABASES) {
       const small = await addTestTask(db, { project: 'small' });
       const claimed = await claimTasks(db, {
         owner: 'w',
-        workClasses: ['light'],
+        classes: [{ workClass: 'light', free: 2 }],
         limit: 2,
         leaseSeconds: 30,
       });
       expect(claimed.map((c) => c.task.id)).toContain(small);
+    });
+
+    it('claims each work class up to its own free slots, and no more than the limit in all', async () => {
+      await db.query(`DELETE FROM tasks WHERE state = 'queued'`);
+      const light: string[] = [];
+      for (let i = 0; i < 5; i++) light.push(await addTestTask(db));
+      const office: string[] = [];
+      for (let i = 0; i < 3; i++) office.push(await addTestTask(db, { workClass: 'office' }));
+      const first = await claimTasks(db, {
+        owner: 'w',
+        classes: [
+          { workClass: 'light', free: 2 },
+          { workClass: 'office', free: 1 },
+          { workClass: 'media', free: 4 },
+        ],
+        limit: 10,
+        leaseSeconds: 30,
+      });
+      const ids = first.map((c) => c.task.id);
+      expect(ids.filter((id) => light.includes(id))).toHaveLength(2);
+      expect(ids.filter((id) => office.includes(id))).toHaveLength(1);
+      expect(ids).toHaveLength(3);
+      expect(first.every((c) => c.payload?.params !== undefined)).toBe(true);
+      const second = await claimTasks(db, {
+        owner: 'w',
+        classes: [
+          { workClass: 'light', free: 5 },
+          { workClass: 'office', free: 5 },
+        ],
+        limit: 4,
+        leaseSeconds: 30,
+      });
+      expect(second).toHaveLength(4);
+      expect(new Set([...ids, ...second.map((c) => c.task.id)]).size).toBe(7);
     });
 
     it('cancels a queued task at once and a running one through its signal', async () => {

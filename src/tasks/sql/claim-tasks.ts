@@ -28,13 +28,18 @@ export interface Claim {
 }
 
 /**
- * Claims up to `limit` ready tasks of the given work classes for `owner`, in fair order (rank in their
- * project's queue, then age), with their payloads and their project's current service role in the same round
- * trip. SKIP LOCKED lets any number of workers claim at once without waiting on each other.
+ * Claims for `owner` up to `free` ready tasks of each work class and at most `limit` in all, in fair order (rank
+ * in their project's queue, then age), with their payloads and their project's current service role, in one
+ * round trip. SKIP LOCKED lets any number of workers claim at once without waiting on each other.
  */
 export async function claimTasks(
   db: Queryable,
-  opts: { owner: string; workClasses: string[]; limit: number; leaseSeconds: number },
+  opts: {
+    owner: string;
+    classes: Array<{ workClass: string; free: number }>;
+    limit: number;
+    leaseSeconds: number;
+  },
 ): Promise<Claim[]> {
   const r = await db.query<
     ClaimedTask & { has_payload: boolean; params: Record<string, unknown> | null } & Omit<
@@ -43,11 +48,16 @@ export async function claimTasks(
       >
   >(
     `WITH picked AS (
-       SELECT id FROM tasks
-       WHERE state = 'queued' AND run_after <= now() AND work_class = ANY($2::text[])
-       ORDER BY queue_rank, created_at
-       LIMIT $3
-       FOR UPDATE SKIP LOCKED
+       SELECT c.id FROM unnest($2::text[], $3::int[]) AS w(cls, free)
+       CROSS JOIN LATERAL (
+         SELECT id, queue_rank, created_at FROM tasks
+         WHERE state = 'queued' AND work_class = w.cls AND run_after <= now()
+         ORDER BY queue_rank, created_at
+         LIMIT w.free
+         FOR UPDATE SKIP LOCKED
+       ) c
+       ORDER BY c.queue_rank, c.created_at
+       LIMIT $5
      )
      UPDATE tasks t
      SET state = 'running', lease_owner = $1, lease_expires_at = now() + make_interval(secs => $4),
@@ -59,7 +69,13 @@ export async function claimTasks(
                p.extended_message_uri,
                (SELECT pr.service_role FROM projects pr
                 WHERE pr.account_id = t.account_id AND pr.name = t.project_name) AS service_role`,
-    [opts.owner, opts.workClasses, opts.limit, opts.leaseSeconds],
+    [
+      opts.owner,
+      opts.classes.map((c) => c.workClass),
+      opts.classes.map((c) => c.free),
+      opts.leaseSeconds,
+      opts.limit,
+    ],
   );
   return r.rows.map(({ has_payload, params, extended_message_uri, service_role, ...task }) => ({
     task,
