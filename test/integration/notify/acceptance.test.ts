@@ -2,8 +2,9 @@
  * The notification acceptance scenario as a new user runs it: a config routes the MNS topic `imm-events`
  * to a RabbitMQ exchange; tasks are created through `@alicloud/openapi-core` against a real server process
  * with `Notification` `{"MNS":{"TopicName":"imm-events"}, "Webhook": …}`; a RabbitMQ consumer receives IMM's
- * message and the webhook a signed copy. RabbitMQ then becomes unreachable (a TCP proxy drops everything)
- * while more tasks end, and comes back: nothing is lost.
+ * message and the webhook a signed copy. Then RabbitMQ itself is stopped (its orderly shutdown) while tasks
+ * end, and started again: nothing is lost. The broker is a node of this test's own, so the machine's shared
+ * RabbitMQ is never stopped; its exchange and queue are durable, as a user's would be.
  */
 import { createHmac, randomUUID } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -15,7 +16,7 @@ import { type ImmClient, makeImmClient } from '../../helpers/imm-clients.ts';
 import { runCli, type ServerProcess, startServerProcess } from '../../helpers/server-process.ts';
 import { openPostgresTestDb, type TestDb, waitFor } from '../../notify/helpers/db.ts';
 import { type Receiver, startReceiver } from '../../notify/helpers/http-receiver.ts';
-import { startTcpProxy, type TcpProxy } from '../../notify/helpers/tcp-proxy.ts';
+import { type PrivateRabbit, startPrivateRabbit } from '../../notify/helpers/private-rabbitmq.ts';
 
 const run = randomUUID().slice(0, 8);
 const exchange = `imm-accept-${run}`;
@@ -25,27 +26,38 @@ const SECRET = 'hook-secret';
 describe('notifications, as a new user sets them up', () => {
   let dir: string;
   let server: ServerProcess;
-  let proxy: TcpProxy;
+  let rabbit: PrivateRabbit;
   let hook: Receiver;
-  let conn: amqp.ChannelModel;
+  let conn: amqp.ChannelModel | undefined;
   let client: ImmClient;
   let database: TestDb;
   const fromRabbit: string[] = [];
 
+  /** The user's consumer: a durable queue on a durable exchange, each message acknowledged once kept. */
+  async function consume() {
+    conn = await amqp.connect(rabbit.url);
+    conn.on('error', () => {});
+    const ch = await conn.createChannel();
+    ch.on('error', () => {});
+    await ch.assertExchange(exchange, 'fanout', { durable: true });
+    await ch.assertQueue(exchange, { durable: true });
+    await ch.bindQueue(exchange, exchange, '');
+    await ch.consume(exchange, (m) => {
+      if (!m) return;
+      fromRabbit.push(m.content.toString('utf8'));
+      ch.ack(m);
+    });
+  }
+
   beforeAll(async () => {
     dir = await mkdtemp(path.join(os.tmpdir(), 'openimm-notify-'));
-    proxy = await startTcpProxy(5672);
+    rabbit = await startPrivateRabbit();
     hook = await startReceiver();
-    conn = await amqp.connect('amqp://guest:guest@127.0.0.1:5672');
-    const ch = await conn.createChannel();
-    await ch.assertExchange(exchange, 'fanout', { durable: false, autoDelete: true });
-    const { queue } = await ch.assertQueue('', { exclusive: true });
-    await ch.bindQueue(queue, exchange, '');
-    await ch.consume(queue, (m) => m && fromRabbit.push(m.content.toString('utf8')), { noAck: true });
+    await consume();
     const config = {
       notify: {
         allowHosts: [`127.0.0.1:${hook.port}`],
-        sinks: { rabbit: { kind: 'amqp', url: proxy.url('amqp', 'guest:guest'), exchange, routingKey: '' } },
+        sinks: { rabbit: { kind: 'amqp', url: rabbit.url, exchange, routingKey: '' } },
         routes: [{ source: 'mns', topicName: 'imm-events', sinks: ['rabbit'] }],
         retry: { initialDelayMs: 200, maxDelayMs: 1000 },
       },
@@ -78,9 +90,9 @@ describe('notifications, as a new user sets them up', () => {
   });
   afterAll(async () => {
     await server?.stop();
-    await conn?.close();
+    await conn?.close().catch(() => {});
     await hook?.close();
-    await proxy?.close();
+    await rabbit?.close();
     await database?.cleanup();
     if (dir) await rm(dir, { recursive: true, force: true });
   });
@@ -125,16 +137,28 @@ describe('notifications, as a new user sets them up', () => {
     );
   });
 
-  it('loses nothing while RabbitMQ is unreachable', async () => {
-    proxy.down();
-    const created = [];
-    for (let i = 1; i <= 5; i++) created.push(await compress(i));
-    // The tasks finish and their webhook copies arrive while the broker is away.
-    await waitFor(() => hook.received.length === 6, 60_000, 20);
-    expect(fromRabbit).toHaveLength(1);
-    proxy.up();
-    await waitFor(() => new Set(fromRabbit).size === 6, 30_000, 20);
-    const ids = new Set(fromRabbit.map((b) => JSON.parse(b).id));
-    for (const c of created) expect(ids.has(c.EventId)).toBe(true);
+  it('loses nothing when RabbitMQ is stopped and restarted mid-run', async () => {
+    const created: Array<{ TaskId: string; EventId: string }> = [];
+    // Tasks end before the broker shuts down, while it shuts down, and while it is away.
+    for (let i = 1; i <= 3; i++) created.push(await compress(i));
+    const stopping = rabbit.stop();
+    for (let i = 4; i <= 6; i++) created.push(await compress(i));
+    await stopping;
+    conn = undefined;
+    const whileDown: typeof created = [];
+    for (let i = 7; i <= 9; i++) whileDown.push(await compress(i));
+    created.push(...whileDown);
+    // The tasks finish and their webhook copies arrive while the broker is stopped.
+    await waitFor(() => new Set(hook.received.map((r) => JSON.parse(r.body).id)).size === 10, 60_000, 20);
+    const beforeRestart = new Set(fromRabbit.map((b) => JSON.parse(b).id));
+    for (const c of whileDown) expect(beforeRestart.has(c.EventId)).toBe(false);
+
+    await rabbit.start();
+    await consume();
+    const ids = () => new Set(fromRabbit.map((b) => JSON.parse(b).id));
+    await waitFor(() => created.every((c) => ids().has(c.EventId)), 60_000, 20);
+    // Every copy, before and after the restart, is the same message as the webhook's.
+    const hooked = new Map(hook.received.map((r) => [JSON.parse(r.body).id, r.body]));
+    for (const body of fromRabbit) expect(body).toBe(hooked.get(JSON.parse(body).id));
   });
 });
