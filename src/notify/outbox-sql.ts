@@ -1,6 +1,12 @@
 /**
  * The dispatcher's statements over `notification_outbox`, each one small and named. Times are the
  * database's `now()`, so many processes on many machines agree on what is due.
+ *
+ * The claim and the delete of delivered rows commit without waiting for the WAL flush
+ * (`synchronous_commit` off for that one statement's transaction). Losing one of them in a database crash
+ * can only make a row due again and be sent once more, which at-least-once delivery allows; they sit on the
+ * path from a task's commit to its notification, where a flush costs milliseconds (far more while other
+ * work writes to the same disk). The rows themselves are written durably with the task's terminal status.
  */
 import type { Queryable } from '../db/types.ts';
 import type { NotificationTarget } from './target-types.ts';
@@ -19,10 +25,12 @@ export interface ClaimedRow {
 // SKIP LOCKED: dispatchers in other processes skip rows being claimed here instead of waiting on them.
 // The claim pushes next_attempt_at out by the lease: the row is hidden while it is being delivered and
 // comes back on its own if this process dies.
+const NO_FLUSH_WAIT = "(SELECT set_config('synchronous_commit', 'off', true)) AS no_flush_wait";
 const CLAIM = `
 UPDATE notification_outbox o
 SET attempts = o.attempts + 1,
     next_attempt_at = now() + $2::double precision * interval '1 millisecond'
+FROM ${NO_FLUSH_WAIT}
 WHERE o.id IN (
   SELECT id FROM notification_outbox
   WHERE state = 'pending' AND next_attempt_at <= now()
@@ -44,7 +52,8 @@ export async function claimDue(db: Queryable, limit: number, leaseMs: number): P
 export async function deleteDelivered(db: Queryable, ids: string[]): Promise<void> {
   if (ids.length === 0) return;
   await db.query(
-    'DELETE FROM notification_outbox WHERE id IN (SELECT (jsonb_array_elements_text($1::jsonb))::bigint)',
+    `DELETE FROM notification_outbox USING ${NO_FLUSH_WAIT}
+     WHERE id IN (SELECT (jsonb_array_elements_text($1::jsonb))::bigint)`,
     [JSON.stringify(ids)],
   );
 }

@@ -19,6 +19,9 @@ interface Conn {
 // A dead peer is noticed within about two heartbeats even when no packet says so.
 const HEARTBEAT_SECONDS = 5;
 const CONNECT_TIMEOUT_MS = 5_000;
+// amqplib leaves Nagle's algorithm on: a publish written while an earlier one is unacknowledged at the
+// TCP level would wait for that ACK (up to the peer's delayed-ACK time) before it leaves.
+const SOCKET_OPTIONS = { timeout: CONNECT_TIMEOUT_MS, noDelay: true };
 
 function withHeartbeat(url: string): string {
   const u = new URL(url);
@@ -27,7 +30,7 @@ function withHeartbeat(url: string): string {
 }
 
 async function open(url: string, onGone: () => void): Promise<Conn> {
-  const model = await amqp.connect(withHeartbeat(url), { timeout: CONNECT_TIMEOUT_MS });
+  const model = await amqp.connect(withHeartbeat(url), SOCKET_OPTIONS);
   // Without an 'error' listener a broken socket would crash the process.
   model.on('error', () => {});
   model.on('close', onGone);
