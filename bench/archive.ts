@@ -34,6 +34,8 @@ function arg(name: string, fallback: string): string {
 
 /** Text that deflates about 3:1, made quickly. */
 function textLike(size: number): Buffer {
+  // an integer size: past a fractional end the loop below would never finish
+  size = Math.floor(size);
   const out = Buffer.alloc(size);
   let pos = 0;
   let seed = size;
@@ -61,7 +63,7 @@ async function makeDataset(srcDir: string, totalBytes: number): Promise<{ files:
           ? textLike(n)
           : i === 1
             ? randomBytes(n)
-            : Buffer.concat([textLike(n / 2), randomBytes(n - n / 2)]);
+            : Buffer.concat([textLike(Math.floor(n / 2)), randomBytes(n - Math.floor(n / 2))]);
       if (!ws.write(chunk)) await new Promise<void>((r) => ws.once('drain', () => r()));
     }
     await new Promise<void>((r) => ws.end(r));
