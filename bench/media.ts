@@ -4,6 +4,10 @@
  * cases interleaved. Source: a 60 s 1080p30 H.264/AAC clip made with lavfi. Cases: 720p H.264 veryfast + AAC;
  * the same as a 3-variant HLS TargetGroups; 20 snapshots; a `-c copy` remux. Prints wall times, the
  * API/raw ratio and the peak RSS of the ffmpeg processes (and of this Node process, which serves the API).
+ * Beside the wall times: how long the API's own ffmpeg ran (so the rest is fetch, probe, upload and the task
+ * round trip) and the CPU seconds of the children (ffmpeg, and ffprobe for the API) on both sides, which a
+ * busy machine disturbs far less than wall time. Rounds alternate which side runs first, so a change of load
+ * during a round weighs on both.
  *
  * Settings: OPENIMM_BENCH_SECONDS (source length, default 60), OPENIMM_BENCH_ROUNDS (default 1; the median
  * is reported), OPENIMM_BENCH_DIR (scratch, default the OS temp dir), OPENIMM_BENCH_KEEP (a folder where the
@@ -144,16 +148,31 @@ const CASES: Case[] = [
   },
 ];
 
+interface Watched<T> {
+  value: T;
+  /** Peak VmHWM of the ffmpeg children, and peak RSS of this process (KiB). */
+  ffmpegKiB: number;
+  nodeKiB: number;
+  /** Seconds the ffmpeg children ran, from their start to their exit (±50 ms), summed. */
+  ffmpegSec: number;
+  /** CPU seconds (user + system) of the children reaped meanwhile: ffmpeg, and ffprobe for the API. */
+  childCpuSec: number;
+}
+
+/** USER_HZ: /proc's clock ticks per second. */
+const TICK = 100;
+
 /**
- * Peak VmHWM (KiB) of the ffmpeg processes this process starts while `fn` runs, and this process's RSS.
- * Only this process's children are read, synchronously: a scan of all of /proc through the libuv thread
- * pool would slow the server's own file copies, which run in this process too.
+ * Runs `fn` while watching the ffmpeg processes this process starts: peak VmHWM, when they started and
+ * ended, the CPU its children used, and this process's RSS. Only this process's children are read,
+ * synchronously: a scan of all of /proc through the libuv thread pool would slow the server's own file
+ * copies, which run in this process too.
  */
-async function withPeakRss<T>(
-  fn: () => Promise<T>,
-): Promise<{ value: T; ffmpegKiB: number; nodeKiB: number }> {
+async function watched<T>(fn: () => Promise<T>): Promise<Watched<T>> {
   let ffmpegKiB = 0;
   let nodeKiB = 0;
+  const spans = new Map<string, { start: number; seen: number }>();
+  const cpu0 = childCpuTicks();
   const sample = () => {
     nodeKiB = Math.max(nodeKiB, Math.round(process.memoryUsage().rss / 1024));
     const children = readOr(`/proc/${process.pid}/task/${process.pid}/children`).split(' ').filter(Boolean);
@@ -161,15 +180,35 @@ async function withPeakRss<T>(
       const status = readOr(`/proc/${pid}/status`);
       if (!/^Name:\s+ffmpeg$/m.test(status)) continue;
       ffmpegKiB = Math.max(ffmpegKiB, Number(/^VmHWM:\s+(\d+)/m.exec(status)?.[1] ?? 0));
+      // Field 22 of stat: the start, in ticks since boot; /proc/uptime is now, in seconds since boot.
+      const startTicks = Number(statFields(readOr(`/proc/${pid}/stat`))[19]);
+      const uptimeMs = Number(readOr('/proc/uptime').split(' ')[0]) * 1000;
+      const now = performance.now();
+      const span = spans.get(pid);
+      if (span) span.seen = now;
+      else if (Number.isFinite(startTicks) && uptimeMs > 0)
+        spans.set(pid, { start: now - (uptimeMs - (startTicks * 1000) / TICK), seen: now });
     }
   };
-  const timer = setInterval(sample, 100);
+  const timer = setInterval(sample, 50);
   try {
     const value = await fn();
-    return { value, ffmpegKiB, nodeKiB };
+    const ffmpegSec = [...spans.values()].reduce((sum, x) => sum + (x.seen - x.start) / 1000, 0);
+    return { value, ffmpegKiB, nodeKiB, ffmpegSec, childCpuSec: (childCpuTicks() - cpu0) / TICK };
   } finally {
     clearInterval(timer);
   }
+}
+
+/** The fields of a /proc/<pid>/stat line after the command name (field 3, the state, is index 0). */
+function statFields(stat: string): string[] {
+  return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+}
+
+/** cutime + cstime of this process: CPU of the children it has waited for. */
+function childCpuTicks(): number {
+  const f = statFields(readOr(`/proc/${process.pid}/stat`));
+  return Number(f[13]) + Number(f[14]);
 }
 
 function readOr(file: string): string {
@@ -222,6 +261,7 @@ async function makeSource(dir: string): Promise<string> {
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 async function main(): Promise<void> {
+  const loadBefore = os.loadavg()[0]!;
   const base = process.env.OPENIMM_BENCH_DIR ?? os.tmpdir();
   const work = await mkdtemp(path.join(base, 'openimm-bench-'));
   const keep = process.env.OPENIMM_BENCH_KEEP;
@@ -238,60 +278,90 @@ async function main(): Promise<void> {
     const only = process.env.OPENIMM_BENCH_CASES?.split(',').map(Number);
     for (const [i, c] of CASES.entries()) {
       if (only && !only.includes(i + 1)) continue;
-      const api: number[] = [];
-      const raw: number[] = [];
-      let rss = { api: 0, raw: 0, node: 0 };
+      const api: Watched<number>[] = [];
+      const raw: Watched<number>[] = [];
       for (let round = 0; round < ROUNDS; round++) {
         const rawOut = await mkdtemp(path.join(work, 'raw-'));
         await mkdir(path.join(rawOut, 'hls'), { recursive: true });
-        const r = await withPeakRss(async () => {
-          const t = performance.now();
-          await ffmpeg(c.raw(src, rawOut));
-          return (performance.now() - t) / 1000;
-        });
-        raw.push(r.value);
-        const out = `oss://${BUCKET}/out/${c.name.replace(/\W+/g, '-')}-${round}`;
-        const a = await withPeakRss(async () => {
-          const t = performance.now();
-          const created = await server!.client.call('CreateMediaConvertTask', {
-            ProjectName: 'bench',
-            Sources: [{ URI: `oss://${BUCKET}/in/source.mp4` }],
-            ...c.api(out),
-          });
-          const task = await waitMediaTask(server!.client, 'bench', created.TaskId);
-          if (task.Status !== 'Succeeded') throw new Error(`${c.name}: ${task.Code} ${task.Message}`);
-          return (performance.now() - t) / 1000;
-        });
-        api.push(a.value);
-        rss = {
-          api: Math.max(rss.api, a.ffmpegKiB),
-          raw: Math.max(rss.raw, r.ffmpegKiB),
-          node: Math.max(rss.node, a.nodeKiB),
+        const runRaw = async () => {
+          raw.push(
+            await watched(async () => {
+              const t = performance.now();
+              await ffmpeg(c.raw(src, rawOut));
+              return (performance.now() - t) / 1000;
+            }),
+          );
         };
+        const out = `oss://${BUCKET}/out/${c.name.replace(/\W+/g, '-')}-${round}`;
+        const runApi = async () => {
+          api.push(
+            await watched(async () => {
+              const t = performance.now();
+              const created = await server!.client.call('CreateMediaConvertTask', {
+                ProjectName: 'bench',
+                Sources: [{ URI: `oss://${BUCKET}/in/source.mp4` }],
+                ...c.api(out),
+              });
+              const task = await waitMediaTask(server!.client, 'bench', created.TaskId);
+              if (task.Status !== 'Succeeded') throw new Error(`${c.name}: ${task.Code} ${task.Message}`);
+              return (performance.now() - t) / 1000;
+            }),
+          );
+        };
+        // Alternate which side goes first: a change of load during a round then weighs on both.
+        if (round % 2 === 0) {
+          await runRaw();
+          await runApi();
+        } else {
+          await runApi();
+          await runRaw();
+        }
         await rm(rawOut, { recursive: true, force: true });
       }
-      const ratio = median(api) / median(raw);
+      const m = (xs: Watched<number>[], f: (w: Watched<number>) => number) => median(xs.map(f));
+      const peak = (xs: Watched<number>[], f: (w: Watched<number>) => number) => Math.max(...xs.map(f));
+      const rawS = m(raw, (w) => w.value);
+      const apiS = m(api, (w) => w.value);
+      const ratio = apiS / rawS;
       const goal = c.goal.ratio ? `≤ ${c.goal.ratio}×` : `< ${c.goal.seconds} s`;
-      const met = c.goal.ratio ? ratio <= c.goal.ratio : median(api) < c.goal.seconds!;
+      const met = c.goal.ratio ? ratio <= c.goal.ratio : apiS < c.goal.seconds!;
       rows.push([
         c.name,
-        median(raw).toFixed(2),
-        median(api).toFixed(2),
+        rawS.toFixed(2),
+        apiS.toFixed(2),
         `${ratio.toFixed(3)}×`,
         goal,
         met ? 'yes' : 'NO',
-        mib(rss.raw),
-        mib(rss.api),
-        mib(rss.node),
+        m(api, (w) => w.ffmpegSec).toFixed(2),
+        m(api, (w) => w.value - w.ffmpegSec).toFixed(2),
+        `${m(raw, (w) => w.childCpuSec).toFixed(1)} / ${m(api, (w) => w.childCpuSec).toFixed(1)}`,
+        mib(peak(raw, (w) => w.ffmpegKiB)),
+        mib(peak(api, (w) => w.ffmpegKiB)),
+        mib(peak(api, (w) => w.nodeKiB)),
       ]);
-      console.log(`${c.name}: raw ${median(raw).toFixed(2)} s, api ${median(api).toFixed(2)} s`);
+      const each = (xs: Watched<number>[]) => xs.map((w) => w.value.toFixed(2)).join(' ');
+      console.log(`${c.name}: raw ${each(raw)} s, api ${each(api)} s`);
     }
     printTable(
-      ['case', 'raw s', 'api s', 'api/raw', 'goal', 'met', 'raw ffmpeg RSS', 'api ffmpeg RSS', 'node RSS'],
+      [
+        'case',
+        'raw s',
+        'api s',
+        'api/raw',
+        'goal',
+        'met',
+        'api: ffmpeg s',
+        'api: rest s',
+        'child CPU s raw / api',
+        'raw ffmpeg RSS',
+        'api ffmpeg RSS',
+        'node RSS',
+      ],
       rows,
     );
     console.log(
-      `source ${SECONDS} s 1080p30, ${ROUNDS} round(s), ${os.availableParallelism()} cores, load ${os.loadavg()[0]!.toFixed(1)}`,
+      `source ${SECONDS} s 1080p30, ${ROUNDS} round(s) (medians), ${os.availableParallelism()} cores, ` +
+        `load ${loadBefore.toFixed(1)} → ${os.loadavg()[0]!.toFixed(1)}`,
     );
   } finally {
     await server?.stop();
