@@ -3,9 +3,10 @@
  * openimm's HTTP API (Alibaba Cloud's openapi-core client, the in-process server with its warm
  * LibreOffice pool), beside a cold `soffice --headless --convert-to pdf` per document in the same run.
  * Prints per-document latency p50/p99, throughput and the ratios, and pdftoppm alone against our
- * page rasterising.
+ * page rasterising. Each cold run is measured right before the API run it is compared with (a shared
+ * machine's load changes over minutes), and the warm pool alone (no server) shows what the API path costs.
  *
- *   npx tsx bench/office.ts [--small 50] [--large 5] [--large-pages 50] [--pool 2] [--no-cold]
+ *   npx tsx bench/office.ts [--small 50] [--large 5] [--large-pages 50] [--pool 2] [--no-cold] [--no-png]
  *   (OPENIMM_LOG_LEVEL=info shows the server's log)
  */
 import { execFile } from 'node:child_process';
@@ -13,7 +14,7 @@ import { copyFile, mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promis
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { officePool } from '../src/engines/office/index.ts';
+import { officeConfig, officePool } from '../src/engines/office/index.ts';
 import { pdfInfo } from '../src/engines/poppler/pdf-info.ts';
 import { presentationFodp, textFodt } from '../test/engines/office/fixtures.ts';
 import type { ImmClient, ImmParams } from '../test/helpers/imm-clients.ts';
@@ -34,6 +35,7 @@ const LARGE = arg('large', 5);
 const LARGE_PAGES = arg('large-pages', 50);
 const POOL = arg('pool', 2);
 const COLD = !args.includes('--no-cold');
+const PNG = !args.includes('--no-png');
 
 interface Doc {
   name: string;
@@ -125,6 +127,21 @@ async function coldCli(docs: Doc[], dir: string): Promise<Run> {
   return { latencies, wallMs: performance.now() - started };
 }
 
+/** The warm pool alone, without the server: every document handed to it at once. */
+async function directPool(docs: Doc[], dir: string): Promise<Run> {
+  const outDir = path.join(dir, 'direct-out');
+  await mkdir(outDir, { recursive: true });
+  const started = performance.now();
+  const latencies = await Promise.all(
+    docs.map(async (doc) => {
+      const t = performance.now();
+      await officePool().convert({ input: doc.file, output: path.join(outDir, `${doc.name}.pdf`) });
+      return performance.now() - t;
+    }),
+  );
+  return { latencies, wallMs: performance.now() - started };
+}
+
 const failures: string[] = [];
 
 /** Latency of one task; a failed task is counted and reported, not fatal to the run. */
@@ -169,6 +186,11 @@ function quantile(values: number[], q: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)] ?? Number.NaN;
 }
 
+const loadavg = () =>
+  os
+    .loadavg()
+    .map((l) => l.toFixed(2))
+    .join(', ');
 const fmt = (ms: number) => (ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${ms.toFixed(0)} ms`);
 const rate = (n: number, r: Run) => n / (r.wallMs / 1000);
 
@@ -188,19 +210,45 @@ async function rasterCheck(client: ImmClient, dir: string, dataDir: string, larg
   }
   let pages = 0;
   for (const pdf of pdfs) pages += (await pdfInfo(pdf.file)).pages;
-  const alone = performance.now();
-  for (const pdf of pdfs) {
-    const out = path.join(dir, 'ppm', pdf.name);
-    await mkdir(out, { recursive: true });
-    await run('pdftoppm', ['-r', '96', '-png', pdf.file, path.join(out, 'p')]);
-  }
-  const aloneMs = performance.now() - alone;
+  const alone = async (processes: number) => {
+    const t = performance.now();
+    for (const pdf of pdfs) {
+      const { pages: n } = await pdfInfo(pdf.file);
+      const per = Math.ceil(n / processes);
+      await Promise.all(
+        Array.from({ length: processes }, async (_, i) => {
+          const out = path.join(dir, 'ppm', `${processes}`, pdf.name, String(i));
+          await mkdir(out, { recursive: true });
+          const first = i * per + 1;
+          const last = Math.min(n, first + per - 1);
+          await run('pdftoppm', [
+            '-r',
+            '96',
+            '-f',
+            `${first}`,
+            '-l',
+            `${last}`,
+            '-png',
+            pdf.file,
+            `${out}/p`,
+          ]);
+        }),
+      );
+    }
+    return performance.now() - t;
+  };
+  const parallel = officeConfig().rasterParallelism;
+  const oneMs = await alone(1);
+  const splitMs = await alone(parallel);
   const api = performance.now();
   for (const pdf of pdfs) await apiTask(client, taskParams(pdf, 'png', 'raster'));
   const apiMs = performance.now() - api;
+  const perPage = (ms: number) => `${(ms / pages).toFixed(1)} ms/page`;
   return [
-    `pdftoppm -r 96 -png alone (one process)   ${(aloneMs / pages).toFixed(1)} ms/page over ${pages} pages`,
-    `PDF to PNG through the API, 96 dpi         ${(apiMs / pages).toFixed(1)} ms/page (${(aloneMs / apiMs).toFixed(2)}× pdftoppm's speed)`,
+    `pdftoppm -r 96 -png alone, 1 process          ${perPage(oneMs)} over ${pages} pages`,
+    `pdftoppm -r 96 -png alone, ${parallel} processes         ${perPage(splitMs)} (pages split as a task splits them)`,
+    `PDF to PNG through the API, 96 dpi, one task   ${perPage(apiMs)} at a time: ` +
+      `${(oneMs / apiMs).toFixed(2)}× pdftoppm's speed (1 process), ${(splitMs / apiMs).toFixed(2)}× (${parallel} processes)`,
   ];
 }
 
@@ -224,25 +272,37 @@ async function main(): Promise<void> {
     await client.call('CreateProject', { ProjectName: 'bench' });
     await apiTask(client, taskParams(small[0]!, 'pdf', 'warmup'));
 
-    const lines: string[] = [];
-    const cold = COLD ? { small: await coldCli(small, dir), large: await coldCli(large, dir) } : undefined;
-    for (const target of ['pdf', 'png'] as const) {
+    const lines: string[] = [`load average before: ${loadavg()}`];
+    for (const [label, docs] of [
+      ['small', small],
+      ['large', large],
+    ] as const) {
+      // The cold baseline right before the runs it is compared with.
+      const base = COLD ? await coldCli(docs, dir) : undefined;
+      const direct = await directPool(docs, dir);
+      const { burst, serial } = await apiRuns(client, docs, 'pdf', `pdf-${label}`);
+      if (base) lines.push(row(`cold soffice --convert-to pdf, ${label}`, docs.length, base));
+      lines.push(row(`warm pool alone (no server), ${label}`, docs.length, direct));
+      lines.push(row(`API pdf, ${label}, all at once`, docs.length, burst));
+      lines.push(row(`API pdf, ${label}, one at a time`, docs.length, serial));
+      if (base) {
+        const ratio = rate(docs.length, burst) / rate(docs.length, base);
+        const directRatio = rate(docs.length, direct) / rate(docs.length, base);
+        const goal = label === 'small' ? 12 : 2;
+        lines.push(
+          `  => API ${ratio.toFixed(1)}× the cold CLI's throughput (goal ≥ ${goal}×: ${ratio >= goal ? 'met' : 'NOT met'}); ` +
+            `warm pool alone ${directRatio.toFixed(1)}×`,
+        );
+      }
+    }
+    if (PNG) {
       for (const [label, docs] of [
         ['small', small],
         ['large', large],
       ] as const) {
-        const { burst, serial } = await apiRuns(client, docs, target, `${target}-${label}`);
-        lines.push(row(`API ${target}, ${label}, all at once`, docs.length, burst));
-        lines.push(row(`API ${target}, ${label}, one at a time`, docs.length, serial));
-        const base = cold?.[label];
-        if (base && target === 'pdf') {
-          lines.push(row(`cold soffice --convert-to pdf, ${label}`, docs.length, base));
-          const ratio = rate(docs.length, burst) / rate(docs.length, base);
-          const goal = label === 'small' ? 12 : 2;
-          lines.push(
-            `  => throughput ratio ${ratio.toFixed(1)}× the cold CLI (goal ≥ ${goal}×: ${ratio >= goal ? 'met' : 'NOT met'})`,
-          );
-        }
+        const { burst, serial } = await apiRuns(client, docs, 'png', `png-${label}`);
+        lines.push(row(`API png, ${label}, all at once`, docs.length, burst));
+        lines.push(row(`API png, ${label}, one at a time`, docs.length, serial));
       }
     }
     lines.push(...(await rasterCheck(client, dir, dataDir, large)));
@@ -250,7 +310,7 @@ async function main(): Promise<void> {
     if (failures.length > 0) console.log(`${failures.length} tasks failed:\n  ${failures.join('\n  ')}`);
     const written = await readdir(path.join(dataDir, 'oss', BUCKET, 'out'));
     console.log(
-      `(${written.length} output folders written; machine: ${os.cpus().length} cores, load ${os.loadavg()[0]!.toFixed(1)})`,
+      `(${written.length} output folders written; machine: ${os.cpus().length} cores; load average after: ${loadavg()})`,
     );
   } finally {
     await server.stop();
