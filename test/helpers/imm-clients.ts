@@ -39,6 +39,7 @@ export function makeImmClient(
   flavor: ClientFlavor,
   endpoint: string,
   creds: { accessKeyId: string; accessKeySecret: string },
+  opts: { readTimeoutMs?: number; connectTimeoutMs?: number } = {},
 ): ImmClient {
   if (flavor === 'pop-core') {
     const client = new RPCClient({ ...creds, endpoint: `http://${endpoint}`, apiVersion: '2020-09-30' });
@@ -70,8 +71,8 @@ export function makeImmClient(
       regionId: 'cn-hangzhou',
       signatureAlgorithm: flavor === 'rpc-v2' ? 'v2' : undefined,
       // WaitTask long-polls, and a busy machine answers slowly: the SDK's default read timeout is too short.
-      readTimeout: 120_000,
-      connectTimeout: 30_000,
+      readTimeout: opts.readTimeoutMs ?? 120_000,
+      connectTimeout: opts.connectTimeoutMs ?? 30_000,
     }),
   );
   return {

@@ -2,16 +2,11 @@
  * openimm in this process (HTTP API, worker, PGlite, fs buckets), for tests and the benchmark that go
  * through the whole API path to OfficeConversion.
  */
-import OpenApiModule, { $OpenApiUtil } from '@alicloud/openapi-core';
 import { pino } from 'pino';
 import { type RunningApp, startApp } from '../../../src/app/app.ts';
 import { loadConfig } from '../../../src/config/config.ts';
 import { close as closeOffice } from '../../../src/engines/office/index.ts';
-import type { ImmClient } from '../../helpers/imm-clients.ts';
-
-type OpenApiClient = typeof OpenApiModule.default;
-const OpenApi = ((OpenApiModule as unknown as { default?: OpenApiClient }).default ??
-  OpenApiModule) as OpenApiClient;
+import { type ImmClient, makeImmClient } from '../../helpers/imm-clients.ts';
 
 export const OFFICE_APP_KEYS = {
   accessKeyId: 'LTAIofficeConversion0001',
@@ -57,49 +52,10 @@ export async function startOfficeApp(
  * long-polls, and a loaded machine answers slowly.
  */
 export function makeOfficeClient(endpoint: string, timeoutMs = 120_000): ImmClient {
-  const client = new OpenApi(
-    new $OpenApiUtil.Config({
-      ...OFFICE_APP_KEYS,
-      endpoint,
-      protocol: 'http',
-      regionId: 'cn-hangzhou',
-      connectTimeout: timeoutMs,
-      readTimeout: timeoutMs,
-    }),
-  );
-  const params = (action: string) =>
-    new $OpenApiUtil.Params({
-      action,
-      version: '2020-09-30',
-      protocol: 'HTTP',
-      pathname: '/',
-      method: 'POST',
-      authType: 'AK',
-      style: 'RPC',
-      reqBodyType: 'formData',
-      bodyType: 'json',
-    });
-  return {
-    flavor: 'acs3',
-    async call(action, query = {}) {
-      const encoded: Record<string, string> = {};
-      for (const [k, v] of Object.entries(query))
-        encoded[k] = typeof v === 'object' ? JSON.stringify(v) : String(v);
-      try {
-        const r = await client.callApi(params(action), new $OpenApiUtil.OpenApiRequest({ query: encoded }), {
-          autoretry: false,
-        } as any);
-        return r.body as Record<string, any>;
-      } catch (e: any) {
-        throw {
-          code: e.code,
-          statusCode: e.statusCode ?? 0,
-          message: e.data?.Message ?? e.message,
-          data: e.data,
-        };
-      }
-    },
-  };
+  return makeImmClient('acs3', endpoint, OFFICE_APP_KEYS, {
+    readTimeoutMs: timeoutMs,
+    connectTimeoutMs: timeoutMs,
+  });
 }
 
 /** Awaits a task with WaitTask long-polls. */
