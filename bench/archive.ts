@@ -22,6 +22,7 @@ import { defaultProcessorLimits, type RunContext } from '../src/processors/types
 import { allowAllPolicy } from '../src/storage/policy.ts';
 import { createStorageRegistry } from '../src/storage/registry.ts';
 import { createScopedStorage } from '../src/storage/scoped.ts';
+import { peakRssMiB } from './peak-rss.ts';
 
 const BUCKET = 'bench';
 const WORDS =
@@ -167,7 +168,7 @@ async function child(phase: string, dataDir: string): Promise<void> {
   const wallMs = performance.now() - start;
   await rm(tmpDir, { recursive: true, force: true });
   await registry.close();
-  console.log(JSON.stringify({ wallMs, maxRssMiB: process.resourceUsage().maxRSS / 1024 }));
+  console.log(JSON.stringify({ wallMs, maxRssMiB: peakRssMiB() }));
 }
 
 async function treeDigest(dir: string): Promise<string> {

@@ -34,6 +34,7 @@ import {
 } from '../test/helpers/imm-clients.ts';
 import { makeRunContext } from '../test/helpers/run-context.ts';
 import { OPENIMM_BIN, REPO_ROOT } from '../test/helpers/server-process.ts';
+import { peakRssMiB } from './peak-rss.ts';
 
 const BUCKET = 'bench';
 /** PostgreSQL for the server instead of the embedded PGlite (whose wasm work shares the event loop). */
@@ -158,7 +159,7 @@ async function runDirect(name: Case, dir: string): Promise<void> {
     );
   }
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-  process.stdout.write(`${JSON.stringify({ seconds, peakRssMiB: process.resourceUsage().maxRSS / 1024 })}\n`);
+  process.stdout.write(`${JSON.stringify({ seconds, peakRssMiB: peakRssMiB() })}\n`);
 }
 
 function measureDirect(name: Case, dir: string): Promise<Result> {

@@ -23,6 +23,7 @@ import { createStorageRegistry } from '../src/storage/registry.ts';
 import { copyOne } from '../src/storage/tools/copy.ts';
 import { parseEndpoint } from '../src/storage/tools/endpoints.ts';
 import { S3RVER_KEY, startS3rver } from '../test/integration/storage/s3rver-process.ts';
+import { peakRssMiB } from './peak-rss.ts';
 
 const MIB = 1024 * 1024;
 const PART_SIZE = Number(process.env.OPENIMM_BENCH_PART_MIB ?? 8) * MIB;
@@ -109,8 +110,8 @@ async function runCase(name: Case, env: Env): Promise<void> {
   }
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   await registry.close();
-  // maxRSS is in KiB: the peak of this process, i.e. of this one copy.
-  process.stdout.write(`${JSON.stringify({ seconds, peakRssMiB: process.resourceUsage().maxRSS / 1024 })}\n`);
+  // The peak of this process, i.e. of this one copy.
+  process.stdout.write(`${JSON.stringify({ seconds, peakRssMiB: peakRssMiB() })}\n`);
 }
 
 function measure(name: Case, env: Env): Promise<{ seconds: number; peakRssMiB: number }> {
