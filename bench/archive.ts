@@ -22,7 +22,7 @@ import { defaultProcessorLimits, type RunContext } from '../src/processors/types
 import { allowAllPolicy } from '../src/storage/policy.ts';
 import { createStorageRegistry } from '../src/storage/registry.ts';
 import { createScopedStorage } from '../src/storage/scoped.ts';
-import { peakRssMiB } from './peak-rss.ts';
+import { peakRssMiB } from './proc-stats.ts';
 
 const BUCKET = 'bench';
 const WORDS =

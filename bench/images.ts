@@ -34,7 +34,7 @@ import {
 } from '../test/helpers/imm-clients.ts';
 import { makeRunContext } from '../test/helpers/run-context.ts';
 import { OPENIMM_BIN, REPO_ROOT } from '../test/helpers/server-process.ts';
-import { peakRssMiB } from './peak-rss.ts';
+import { peakRssMiB, procStatusMiB } from './proc-stats.ts';
 
 const BUCKET = 'bench';
 /** PostgreSQL for the server instead of the embedded PGlite (whose wasm work shares the event loop). */
@@ -177,11 +177,6 @@ function measureDirect(name: Case, dir: string): Promise<Result> {
       resolve(JSON.parse(out.trim().split('\n').at(-1)!));
     });
   });
-}
-
-function procStatusMiB(pid: number, field: 'VmHWM' | 'VmRSS'): number {
-  const status = execFileSync('cat', [`/proc/${pid}/status`], { encoding: 'utf8' });
-  return Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)![1]) / 1024;
 }
 
 /** `openimm serve` on a free port; resolves once it listens. The caller kills it, started or not. */

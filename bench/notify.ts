@@ -31,6 +31,7 @@ import { startDispatcher } from '../src/notify/dispatcher.ts';
 import { buildContent, buildEnvelope } from '../src/notify/message.ts';
 import { enqueueNotifications } from '../src/notify/outbox.ts';
 import type { NotificationTarget } from '../src/notify/target-types.ts';
+import { pidCpuMs } from './proc-stats.ts';
 
 const { values } = parseArgs({
   options: {
@@ -48,7 +49,6 @@ const RATE = Number(values.rate);
 const ROUNDS = Number(values.rounds);
 const POLL_MS = 1000;
 const RECEIPT_WAIT_MS = 30_000;
-const TICK_MS = 10; // USER_HZ is 100 on Linux
 
 interface Sample {
   committed: number;
@@ -195,16 +195,6 @@ async function driver(databaseUrl: string) {
 
 // ---------------------------------------------------------------------------------------------------
 // This process: the dispatcher, and the report.
-
-async function pidCpuMs(pid: number): Promise<number | undefined> {
-  try {
-    const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) * TICK_MS;
-  } catch {
-    return undefined;
-  }
-}
 
 /** CPU milliseconds so far of the named processes: the database's backends, or every RabbitMQ process. */
 async function cpuOf(pids: number[]): Promise<Map<number, number>> {

@@ -23,7 +23,7 @@ import { createStorageRegistry } from '../src/storage/registry.ts';
 import { copyOne } from '../src/storage/tools/copy.ts';
 import { parseEndpoint } from '../src/storage/tools/endpoints.ts';
 import { S3RVER_KEY, startS3rver } from '../test/integration/storage/s3rver-process.ts';
-import { peakRssMiB } from './peak-rss.ts';
+import { peakRssMiB } from './proc-stats.ts';
 
 const MIB = 1024 * 1024;
 const PART_SIZE = Number(process.env.OPENIMM_BENCH_PART_MIB ?? 8) * MIB;

@@ -3,21 +3,8 @@
  * from /proc; same machine). On a shared, busy machine the wall-clock rates swing with the neighbours'
  * load, while CPU time per task barely moves: it is the steadier figure to compare engines by.
  */
-import { readFile } from 'node:fs/promises';
 import pg from 'pg';
-
-const TICK_MS = 10; // USER_HZ is 100 on Linux
-
-async function pidCpuMs(pid: number): Promise<number | undefined> {
-  try {
-    const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
-    // Fields after the command name (which may hold spaces): utime and stime are the 12th and 13th.
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) * TICK_MS;
-  } catch {
-    return undefined;
-  }
-}
+import { pidCpuMs } from '../proc-stats.ts';
 
 async function backendPids(adminUrl: string, database: string): Promise<number[]> {
   const c = new pg.Client({ connectionString: adminUrl });
