@@ -90,8 +90,13 @@ export function imageCodec(format: ImageFormat): StreamCodec {
 }
 
 /** An `image2` sequence numbered from 1 (`%d` in the path); only the selected frames, never duplicated. */
-export function imageSequenceOptions(o: { maxBytes?: number } = {}): string[] {
-  return ['-fps_mode', 'vfr', '-start_number', '1', ...commonOptions(o)];
+/**
+ * `frames` caps the images written: once an image output has all of them ffmpeg stops reading the input
+ * (the `trim` in the graph alone still lets ffmpeg 5.1 decode to the end of the source).
+ */
+export function imageSequenceOptions(o: { maxBytes?: number; frames?: number } = {}): string[] {
+  const cap = o.frames && o.frames > 0 ? ['-frames:v', String(o.frames)] : [];
+  return ['-fps_mode', 'vfr', ...cap, '-start_number', '1', ...commonOptions(o)];
 }
 
 export function animationCodec(format: 'gif' | 'webp'): StreamCodec {

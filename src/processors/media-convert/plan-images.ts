@@ -107,7 +107,7 @@ function imageSize(
 export function planSnapshot(ic: ImageContext, s: Snapshot, config: MediaConfig): ImagePlan {
   const pick = framePick(s, ic, config.maxImagesPerOperation);
   const label = ic.graph.pipe(baseVideo(ic), snapshotFilters(pick, imageSize(s, ic.ref)), 'snap');
-  return sequence(ic, label, s.URI, s.Format, s.Number === 1);
+  return sequence(ic, label, s.URI, s.Format, { single: s.Number === 1, frames: pick.count });
 }
 
 export function planSprite(ic: ImageContext, s: Sprite, config: MediaConfig): ImagePlan {
@@ -132,7 +132,7 @@ export function planSprite(ic: ImageContext, s: Sprite, config: MediaConfig): Im
     'sprite',
   );
   const single = (s.Number ?? 0) > 0 && (s.Number ?? 0) <= columns * rows;
-  return sequence(ic, label, s.URI, s.Format, single);
+  return sequence(ic, label, s.URI, s.Format, { single, frames: Math.ceil(pick.count / (columns * rows)) });
 }
 
 /** IMM's sprite cells: up to 1 is a ratio of the frame (1 = full size), above 1 pixels. */
@@ -173,7 +173,7 @@ function sequence(
   label: string,
   uri: string,
   format: 'jpg' | 'png' | 'webp',
-  single: boolean,
+  { single, frames }: { single: boolean; frames: number },
 ): ImagePlan {
   const template = compileOutput(uri, 'image', `${ic.param}.URI`);
   const naming = { template, vars: ic.job.vars, ext: format, single };
@@ -183,7 +183,7 @@ function sequence(
       path: path.join(ic.outDir, `${prefix}%d.${format}`),
       format: 'image2',
       streams: [{ from: label, codec: imageCodec(format) }],
-      options: imageSequenceOptions({ maxBytes: ic.job.config.maxOutputBytes }),
+      options: imageSequenceOptions({ maxBytes: ic.job.config.maxOutputBytes, frames }),
     },
     collector: { kind: 'sequence', dir: ic.outDir, prefix, ext: format, uriOf: (i) => imageUri(naming, i) },
   };
