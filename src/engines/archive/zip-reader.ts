@@ -11,6 +11,7 @@ import type { ArchiveEntry, EntryKind, ExtractOptions } from './entry.ts';
 import { ArchiveErrors } from './errors.ts';
 import { RangeReader, type RangeSource } from './range-reader.ts';
 import { decodeName, detectNameEncoding, type NameEncoding, type RawName } from './zip-names.ts';
+import { readsWhole, readWholeEntry } from './zip-whole-entry.ts';
 
 export interface ZipArchive {
   entries: ArchiveEntry[];
@@ -103,7 +104,7 @@ export async function openZip(source: RangeSource, maxEntries: number): Promise<
     encoding,
     needsSevenZip: (selected) =>
       selected.some((e) => e.kind === 'file' && !raw[e.index]!.canDecodeFileData()),
-    extract: (opts) => extractZip(zip, raw, opts),
+    extract: (opts) => extractZip(zip, reader, raw, opts),
     close: () => zip.close(),
   };
 }
@@ -154,6 +155,7 @@ function asArchiveErrors(stream: Readable, entry: ArchiveEntry): Readable {
 
 async function extractZip(
   zip: yauzl.ZipFile,
+  reader: RangeReader,
   raw: yauzl.Entry[],
   opts: ExtractOptions & { concurrency: number },
 ): Promise<void> {
@@ -164,13 +166,7 @@ async function extractZip(
     while (failure === null && next < queue.length) {
       opts.signal.throwIfAborted();
       const entry = queue[next++]!;
-      let stream: Readable;
-      try {
-        stream = await openEntryData(zip, raw[entry.index]!);
-      } catch (err) {
-        throw ArchiveErrors.corrupt(String((err as Error).message ?? err).slice(0, 200), entry.name, err);
-      }
-      await opts.sink(entry, asArchiveErrors(stream, entry));
+      await opts.sink(entry, await openEntry(zip, reader, raw[entry.index]!, entry));
     }
   };
   const workers = Array.from({ length: Math.min(opts.concurrency, queue.length) }, () =>
@@ -180,4 +176,19 @@ async function extractZip(
   );
   await Promise.all(workers);
   if (failure !== null) throw failure;
+}
+
+/** A small entry's whole bytes, or a stream of a large one; failures are reported as a damaged entry. */
+async function openEntry(
+  zip: yauzl.ZipFile,
+  reader: RangeReader,
+  rawEntry: yauzl.Entry,
+  entry: ArchiveEntry,
+): Promise<Readable | Buffer> {
+  try {
+    if (readsWhole(rawEntry)) return await readWholeEntry(reader, rawEntry);
+    return asArchiveErrors(await openEntryData(zip, rawEntry), entry);
+  } catch (err) {
+    throw ArchiveErrors.corrupt(String((err as Error).message ?? err).slice(0, 200), entry.name, err);
+  }
 }
