@@ -13,8 +13,9 @@ export interface RangeSource {
   read(start: number, end: number): Promise<Readable>;
 }
 
-const BLOCK = 256 * 1024;
-const MAX_BLOCKS = 32;
+/** Blocks of 1 MiB: whole small entries are read from them, one ranged read per MiB of the archive. */
+const BLOCK = 1024 * 1024;
+const MAX_BLOCKS = 16;
 /** Entry data up to this size is served from cached blocks (neighbouring small entries share them). */
 const SMALL_RANGE = 64 * 1024;
 
