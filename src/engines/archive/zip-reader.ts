@@ -159,7 +159,11 @@ async function extractZip(
   raw: yauzl.Entry[],
   opts: ExtractOptions & { concurrency: number },
 ): Promise<void> {
-  const queue = opts.entries.filter((e) => e.kind === 'file');
+  const files = opts.entries.filter((e) => e.kind === 'file');
+  // Streamed (large) entries first: the longest jobs start at once and run beside the small ones, rather
+  // than last with nothing left to overlap them (and their fsyncs) with.
+  const streamed = (e: ArchiveEntry) => !readsWhole(raw[e.index]!);
+  const queue = [...files.filter(streamed), ...files.filter((e) => !streamed(e))];
   let next = 0;
   let failure: unknown = null;
   const worker = async () => {

@@ -26,6 +26,7 @@ import { fsEtag } from './fs-etag.ts';
 import { listFsObjects } from './fs-list.ts';
 import { objectPath, TMP_DIR_NAME } from './key-path.ts';
 import { KnownDirs } from './known-dirs.ts';
+import { EarlyWriteBack } from './write-back.ts';
 
 export interface FsBackendOptions {
   /** Bucket name, used only to put full OSS URIs in error messages. */
@@ -267,16 +268,24 @@ async function writeBody(fh: FileHandle, body: Readable | Buffer, signal?: Abort
   // A plain loop rather than fh.createWriteStream: that stream holds the handle until it closes it,
   // and the handle must stay open for the fsync.
   const source = signal ? addAbortSignal(signal, body) : body;
+  const writeBack = new EarlyWriteBack(fh);
   let written = 0;
-  for await (const chunk of source) {
-    const buf = typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Uint8Array);
-    let offset = 0;
-    while (offset < buf.length) {
-      const { bytesWritten } = await fh.write(buf, offset, buf.length - offset);
-      offset += bytesWritten;
+  try {
+    for await (const chunk of source) {
+      const buf = typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Uint8Array);
+      let offset = 0;
+      while (offset < buf.length) {
+        const { bytesWritten } = await fh.write(buf, offset, buf.length - offset);
+        offset += bytesWritten;
+      }
+      written += buf.length;
+      writeBack.wrote(buf.length);
     }
-    written += buf.length;
+  } catch (err) {
+    await writeBack.idle();
+    throw err;
   }
+  await writeBack.settle();
   return written;
 }
 
