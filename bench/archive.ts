@@ -1,10 +1,15 @@
 /**
- * Archive benchmark (`npx tsx bench/archive.ts [--gib 2] [--keep]`): packs and unpacks a mixed data set
- * (thousands of small files, a few large ones; text-like and random) with openimm's FileCompression and
- * FileUncompression processors over the fs storage backend, beside `zip -r`/`unzip` and `7zz a -tzip`/
- * `7zz x` on the same files in the same run, and prints wall-time ratios against the faster CLI and
- * openimm's peak RSS. The processors are called directly (each in its own child process, so its peak RSS
- * is its own), not through the HTTP API: the work measured is the same.
+ * Archive benchmark (`npm run bench:archive -- [--gib 2] [--keep] [--mode api|direct]`): packs and unpacks
+ * a mixed data set (thousands of small files, a few large ones; text-like and random) with openimm's
+ * FileCompression and FileUncompression, beside `zip -r`/`unzip` and `7zz a -tzip`/`7zz x` on the same
+ * files in the same run, and prints wall-time ratios against the faster CLI, CPU seconds of each side and
+ * openimm's peak RSS.
+ *
+ * `--mode api` (the default): each phase through the HTTP API of a fresh `openimm serve` process over the
+ * data set's folder (`archive-api.ts`; OPENIMM_BENCH_DATABASE_URL: its PostgreSQL database instead of the
+ * embedded PGlite); the RSS is that server's, its idle RSS before the task beside it. `--mode direct`: the processors called
+ * in a child process over the fs storage backend. `--phase compress|uncompress --data <dir>` reruns one
+ * phase on a kept data set (`--keep` prints where it is).
  */
 import { execFile, spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
@@ -22,7 +27,8 @@ import { defaultProcessorLimits, type RunContext } from '../src/processors/types
 import { allowAllPolicy } from '../src/storage/policy.ts';
 import { createStorageRegistry } from '../src/storage/registry.ts';
 import { createScopedStorage } from '../src/storage/scoped.ts';
-import { peakRssMiB } from './proc-stats.ts';
+import { databaseName, type Phase, type PhaseResult, runPhaseApi } from './archive-api.ts';
+import { childrenCpuTimes, peakRssMiB } from './proc-stats.ts';
 
 const BUCKET = 'bench';
 const WORDS =
@@ -86,23 +92,31 @@ async function makeDataset(srcDir: string, totalBytes: number): Promise<{ files:
   return { files, bytes };
 }
 
-function timeCommand(cmd: string, args: string[], cwd: string): Promise<number> {
+/** A CLI's wall time and CPU (of the children reaped meanwhile: only this one runs at a time). */
+function timeCommand(cmd: string, args: string[], cwd: string): Promise<PhaseResult> {
   return new Promise((resolve, reject) => {
     const start = performance.now();
+    const cpu0 = childrenCpuTimes();
     const child = spawn(cmd, args, { cwd, stdio: ['ignore', 'ignore', 'inherit'] });
     child.on('error', reject);
-    child.on('close', (code) =>
-      code === 0 ? resolve(performance.now() - start) : reject(new Error(`${cmd} exited ${code}`)),
-    );
+    child.on('close', (code) => {
+      if (code !== 0) return reject(new Error(`${cmd} exited ${code}`));
+      const cpu = childrenCpuTimes();
+      resolve({
+        wallMs: performance.now() - start,
+        userMs: cpu.userMs - cpu0.userMs,
+        sysMs: cpu.sysMs - cpu0.sysMs,
+        maxRssMiB: 0,
+      });
+    });
   });
 }
 
-interface ChildResult {
-  wallMs: number;
-  maxRssMiB: number;
+function runPhase(phase: Phase, dataDir: string): Promise<PhaseResult> {
+  return arg('mode', 'api') === 'direct' ? runChild(phase, dataDir) : runPhaseApi(phase, dataDir, BUCKET);
 }
 
-function runChild(phase: string, dataDir: string): Promise<ChildResult> {
+function runChild(phase: string, dataDir: string): Promise<PhaseResult> {
   const self = fileURLToPath(import.meta.url);
   return new Promise((resolve, reject) => {
     execFile(
@@ -114,7 +128,7 @@ function runChild(phase: string, dataDir: string): Promise<ChildResult> {
         maxBuffer: 1024 * 1024,
       },
       (err, stdout) =>
-        err ? reject(err) : resolve(JSON.parse(stdout.trim().split('\n').pop()!) as ChildResult),
+        err ? reject(err) : resolve(JSON.parse(stdout.trim().split('\n').pop()!) as PhaseResult),
     );
   });
 }
@@ -146,6 +160,7 @@ async function child(phase: string, dataDir: string): Promise<void> {
     limits: { ...defaultProcessorLimits },
   };
   const start = performance.now();
+  const cpu0 = process.cpuUsage();
   if (phase === 'compress') {
     const proc = makeFileCompressionProcessor(defaultArchiveConfig);
     await proc.run(
@@ -166,9 +181,12 @@ async function child(phase: string, dataDir: string): Promise<void> {
     );
   }
   const wallMs = performance.now() - start;
+  const cpu = process.cpuUsage(cpu0);
   await rm(tmpDir, { recursive: true, force: true });
   await registry.close();
-  console.log(JSON.stringify({ wallMs, maxRssMiB: peakRssMiB() }));
+  console.log(
+    JSON.stringify({ wallMs, userMs: cpu.user / 1000, sysMs: cpu.system / 1000, maxRssMiB: peakRssMiB() }),
+  );
 }
 
 async function treeDigest(dir: string): Promise<string> {
@@ -188,6 +206,76 @@ async function treeDigest(dir: string): Promise<string> {
 }
 
 const fmt = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+const mib = (bytes: number) => `${(bytes / 1024 ** 2).toFixed(0)} MiB`;
+const cpu = (r: PhaseResult) => `${fmt(r.userMs)} + ${fmt(r.sysMs)}`;
+const load = () =>
+  os
+    .loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' ');
+
+function row(step: string, r: PhaseResult, faster?: number, extra = ''): string {
+  const ratio = faster === undefined ? '' : `**${(r.wallMs / faster).toFixed(2)}×**`;
+  const rss = r.maxRssMiB
+    ? `RSS ${r.maxRssMiB.toFixed(0)} MiB${r.idleRssMiB ? ` (idle ${r.idleRssMiB.toFixed(0)})` : ''}`
+    : '';
+  return `| ${step} | ${fmt(r.wallMs)} | ${ratio} | ${cpu(r)} | ${[extra, rss].filter(Boolean).join(', ')} |`;
+}
+
+/** `zip -r` and `7zz a` beside FileCompression; rows of the table. */
+async function packPhase(root: string, dataDir: string): Promise<string[]> {
+  const bucketDir = path.join(dataDir, 'oss', BUCKET);
+  await rm(path.join(root, 'cli.zip'), { force: true });
+  await rm(path.join(root, 'cli7.zip'), { force: true });
+  const storeList = DEFAULT_STORE_EXTENSIONS.map((e) => `.${e}`).join(':');
+  const zip = await timeCommand(
+    'zip',
+    ['-r', '-q', '-6', '-n', storeList, path.join(root, 'cli.zip'), 'src'],
+    bucketDir,
+  );
+  const seven = await timeCommand(
+    '7zz',
+    ['a', '-bd', '-tzip', '-mx=5', path.join(root, 'cli7.zip'), 'src'],
+    bucketDir,
+  );
+  const ours = await runPhase('compress', dataDir);
+  const size = (f: string) => stat(f).then((s) => mib(s.size));
+  const faster = Math.min(zip.wallMs, seven.wallMs);
+  return [
+    row('`zip -r -6` (store list as openimm)', zip, undefined, await size(path.join(root, 'cli.zip'))),
+    row('`7zz a -tzip -mx=5`', seven, undefined, await size(path.join(root, 'cli7.zip'))),
+    row('openimm FileCompression', ours, faster, await size(path.join(bucketDir, 'out', 'openimm.zip'))),
+  ];
+}
+
+/** `unzip` and `7zz x` beside FileUncompression, each into a fresh folder; rows of the table. */
+async function unpackPhase(root: string, dataDir: string): Promise<string[]> {
+  const zip = path.join(dataDir, 'oss', BUCKET, 'out', 'openimm.zip');
+  for (const dir of [
+    path.join(root, 'unzip'),
+    path.join(root, '7zx'),
+    path.join(dataDir, 'oss', BUCKET, 'x'),
+  ])
+    await rm(dir, { recursive: true, force: true });
+  const unzip = await timeCommand('unzip', ['-q', zip, '-d', path.join(root, 'unzip')], root);
+  const seven = await timeCommand('7zz', ['x', '-bd', '-y', zip, `-o${path.join(root, '7zx')}`], root);
+  const ours = await runPhase('uncompress', dataDir);
+  const faster = Math.min(unzip.wallMs, seven.wallMs);
+  return [
+    row('`unzip`', unzip),
+    row('`7zz x`', seven),
+    row('openimm FileUncompression', ours, faster, 'durable before Succeeded'),
+  ];
+}
+
+function printTable(rows: string[], loadBefore: string): void {
+  console.log('');
+  const mode = arg('mode', 'api') === 'direct' ? 'direct' : `api (server on ${databaseName()})`;
+  console.log(`mode ${mode}; load average before: ${loadBefore}, after: ${load()}`);
+  console.log('| step | wall | ratio to the faster CLI | CPU user + sys | archive / peak RSS |');
+  console.log('|---|---|---|---|---|');
+  for (const r of rows) console.log(r);
+}
 
 async function main(): Promise<void> {
   const gib = Number(arg('gib', '2'));
@@ -196,69 +284,29 @@ async function main(): Promise<void> {
   const bucketDir = path.join(dataDir, 'oss', BUCKET);
   const srcDir = path.join(bucketDir, 'src');
   await mkdir(path.join(bucketDir, 'out'), { recursive: true });
-  console.log(`data set: ${gib} GiB under ${root}`);
+  console.log(`data set: ${gib} GiB under ${root} (rerun a phase with --data ${dataDir})`);
   const set = await makeDataset(srcDir, Math.floor(gib * 1024 ** 3));
   console.log(`  ${set.files} files, ${(set.bytes / 1024 ** 2).toFixed(0)} MiB`);
   await treeDigest(srcDir); // warms the page cache for every contender alike
-
-  const storeList = DEFAULT_STORE_EXTENSIONS.map((e) => `.${e}`).join(':');
-  const zipMs = await timeCommand(
-    'zip',
-    ['-r', '-q', '-6', '-n', storeList, path.join(root, 'cli.zip'), 'src'],
-    bucketDir,
-  );
-  const sevenMs = await timeCommand(
-    '7zz',
-    ['a', '-bd', '-tzip', '-mx=5', path.join(root, 'cli7.zip'), 'src'],
-    bucketDir,
-  );
-  const ours = await runChild('compress', dataDir);
-  const sizes = await Promise.all(
-    ['cli.zip', 'cli7.zip'].map((f) => stat(path.join(root, f)).then((s) => s.size)),
-  );
-  const ourSize = (await stat(path.join(bucketDir, 'out', 'openimm.zip'))).size;
-
-  const unzipMs = await timeCommand(
-    'unzip',
-    ['-q', path.join(bucketDir, 'out', 'openimm.zip'), '-d', path.join(root, 'unzip')],
-    root,
-  );
-  const sevenXMs = await timeCommand(
-    '7zz',
-    ['x', '-bd', '-y', path.join(bucketDir, 'out', 'openimm.zip'), `-o${path.join(root, '7zx')}`],
-    root,
-  );
-  const oursX = await runChild('uncompress', dataDir);
-
+  const loadBefore = load();
+  const rows = [...(await packPhase(root, dataDir)), ...(await unpackPhase(root, dataDir))];
   // the archive keeps the objects' key paths (`src/...`), so the extracted tree is under x/src
   const [want, got] = await Promise.all([treeDigest(srcDir), treeDigest(path.join(bucketDir, 'x', 'src'))]);
-  const fasterPack = Math.min(zipMs, sevenMs);
-  const fasterUnpack = Math.min(unzipMs, sevenXMs);
-  console.log('');
-  console.log('| step | wall | ratio to the faster CLI | archive / peak RSS |');
-  console.log('|---|---|---|---|');
-  console.log(
-    `| zip -r -6 (store list as openimm) | ${fmt(zipMs)} | | ${(sizes[0]! / 1024 ** 2).toFixed(0)} MiB |`,
-  );
-  console.log(`| 7zz a -tzip -mx=5 | ${fmt(sevenMs)} | | ${(sizes[1]! / 1024 ** 2).toFixed(0)} MiB |`);
-  console.log(
-    `| openimm FileCompression | ${fmt(ours.wallMs)} | ${(ours.wallMs / fasterPack).toFixed(2)}× | ${(ourSize / 1024 ** 2).toFixed(0)} MiB, RSS ${ours.maxRssMiB.toFixed(0)} MiB |`,
-  );
-  console.log(`| unzip | ${fmt(unzipMs)} | | |`);
-  console.log(`| 7zz x | ${fmt(sevenXMs)} | | |`);
-  console.log(
-    `| openimm FileUncompression | ${fmt(oursX.wallMs)} | ${(oursX.wallMs / fasterUnpack).toFixed(2)}× | RSS ${oursX.maxRssMiB.toFixed(0)} MiB |`,
-  );
-  console.log(
-    `\nround trip byte-identical: ${want === got}; load average at the end: ${os
-      .loadavg()
-      .map((l) => l.toFixed(1))
-      .join(' ')}`,
-  );
+  printTable(rows, loadBefore);
+  console.log(`\nround trip byte-identical: ${want === got}`);
   if (!process.argv.includes('--keep')) await rm(root, { recursive: true, force: true });
   if (want !== got) process.exitCode = 1;
 }
 
+/** `--phase <name> --data <dir>`: one phase again on a kept data set, beside its CLIs. */
+async function rerunPhase(phase: string, dataDir: string): Promise<void> {
+  if (phase !== 'compress' && phase !== 'uncompress') throw new Error('--phase compress|uncompress');
+  const root = path.dirname(dataDir);
+  const loadBefore = load();
+  const rows = phase === 'compress' ? await packPhase(root, dataDir) : await unpackPhase(root, dataDir);
+  printTable(rows, loadBefore);
+}
+
 if (process.argv.includes('--child')) await child(arg('child', ''), arg('data', ''));
-else if (process.argv.includes('--phase')) console.log(await runChild(arg('phase', ''), arg('data', '')));
+else if (process.argv.includes('--phase')) await rerunPhase(arg('phase', ''), arg('data', ''));
 else await main();

@@ -9,6 +9,30 @@ import type { ArchiveEntry } from './entry.ts';
 import { ArchiveErrors } from './errors.ts';
 import type { ExpansionGuard } from './limits.ts';
 
+// WinZip AES (AE-2) entries store 0 instead of the CRC: a zero CRC of non-empty data proves nothing.
+const checksCrc = (entry: ArchiveEntry) =>
+  entry.crc32 !== undefined && !(entry.crc32 === 0 && entry.size > 0);
+
+/** The same checks on an entry read whole: its bytes are counted, then compared with the header. */
+export function verifyEntryBytes(
+  entry: ArchiveEntry,
+  data: Buffer,
+  guard: ExpansionGuard,
+  onBytes?: (n: number) => void,
+): void {
+  if (data.length > entry.size) {
+    throw ArchiveErrors.corrupt('the entry holds more data than its header declares.', entry.name);
+  }
+  guard.add(data.length);
+  if (data.length !== entry.size) {
+    throw ArchiveErrors.corrupt('the entry is shorter than its header declares.', entry.name);
+  }
+  if (checksCrc(entry) && crc32(data) >>> 0 !== entry.crc32! >>> 0) {
+    throw ArchiveErrors.corrupt('the CRC-32 of the entry does not match.', entry.name);
+  }
+  onBytes?.(data.length);
+}
+
 export function createEntryVerifier(
   entry: ArchiveEntry,
   guard: ExpansionGuard,
@@ -16,8 +40,7 @@ export function createEntryVerifier(
 ): Transform {
   let count = 0;
   let crc = 0;
-  // WinZip AES (AE-2) entries store 0 instead of the CRC: a zero CRC of non-empty data proves nothing.
-  const checkCrc = entry.crc32 !== undefined && !(entry.crc32 === 0 && entry.size > 0);
+  const checkCrc = checksCrc(entry);
   return new Transform({
     transform(chunk: Buffer, _enc, cb: TransformCallback) {
       count += chunk.length;

@@ -20,8 +20,12 @@ export interface ArchiveEntry {
 
 export type ArchiveFormat = 'zip' | '7z' | 'rar';
 
-/** Receives each extracted entry; the data must be consumed (or destroyed) before the promise settles. */
-export type EntrySink = (entry: ArchiveEntry, data: Readable) => Promise<void>;
+/**
+ * Receives each extracted entry: a stream, which must be consumed (or destroyed) before the promise
+ * settles, or (small entries some engines read whole) the bytes themselves. Either way not yet checked
+ * against the declared size and CRC (`entry-verifier.ts`).
+ */
+export type EntrySink = (entry: ArchiveEntry, data: Readable | Buffer) => Promise<void>;
 
 export interface ExtractOptions {
   /** Entries to extract (by `index`), in archive order. */

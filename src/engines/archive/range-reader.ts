@@ -13,8 +13,9 @@ export interface RangeSource {
   read(start: number, end: number): Promise<Readable>;
 }
 
-const BLOCK = 256 * 1024;
-const MAX_BLOCKS = 32;
+/** Blocks of 1 MiB: whole small entries are read from them, one ranged read per MiB of the archive. */
+const BLOCK = 1024 * 1024;
+const MAX_BLOCKS = 16;
 /** Entry data up to this size is served from cached blocks (neighbouring small entries share them). */
 const SMALL_RANGE = 64 * 1024;
 
@@ -25,10 +26,14 @@ export class RangeReader extends yauzl.RandomAccessReader {
     super();
   }
 
+  get size(): number {
+    return this.source.size;
+  }
+
   override _readStreamForRange(start: number, end: number): Readable {
     const out = new PassThrough();
     if (end - start <= SMALL_RANGE) {
-      this.readRange(start, end).then(
+      this.bytes(start, end).then(
         (buf) => out.end(buf),
         (err: Error) => out.destroy(err),
       );
@@ -61,7 +66,7 @@ export class RangeReader extends yauzl.RandomAccessReader {
     position: number,
     callback: (err: Error | null) => void,
   ): void {
-    this.readRange(position, position + length).then(
+    this.bytes(position, position + length).then(
       (data) => {
         data.copy(buffer, offset);
         callback(null);
@@ -70,8 +75,8 @@ export class RangeReader extends yauzl.RandomAccessReader {
     );
   }
 
-  /** Bytes [start, end) from cached blocks. */
-  private async readRange(start: number, end: number): Promise<Buffer> {
+  /** Bytes [start, end) from cached blocks (a view of a block when they lie in one). */
+  async bytes(start: number, end: number): Promise<Buffer> {
     if (end > this.source.size || start < 0) throw new Error('read past the end of the archive');
     const parts: Buffer[] = [];
     for (let b = Math.floor(start / BLOCK); b * BLOCK < end; b++) {

@@ -7,7 +7,7 @@
 import { pipeline, type Readable } from 'node:stream';
 import type { ArchiveConfig } from '../../engines/archive/config.ts';
 import type { ArchiveEntry } from '../../engines/archive/entry.ts';
-import { createEntryVerifier } from '../../engines/archive/entry-verifier.ts';
+import { createEntryVerifier, verifyEntryBytes } from '../../engines/archive/entry-verifier.ts';
 import { ExpansionGuard } from '../../engines/archive/limits.ts';
 import { ImmError } from '../../protocol/errors.ts';
 import { formatOssUri, MAX_KEY_BYTES } from '../../storage/oss-uri.ts';
@@ -109,8 +109,15 @@ async function extractAll(
   // Objects are published (synced, then visible) in groups by the backend, not one fsync per entry; the
   // batch is flushed before the task reports anything, so its outputs are durable before its status.
   const batch = new WriteBatch();
-  const sink = async (entry: ArchiveEntry, data: Readable) => {
+  const sink = async (entry: ArchiveEntry, data: Readable | Buffer) => {
     const uri = formatOssUri(target.bucket, target.key + pathOf.get(entry.index)!);
+    if (Buffer.isBuffer(data)) {
+      // Read whole: checked before the write starts, so a damaged entry never reaches storage.
+      verifyEntryBytes(entry, data, guard, onBytes);
+      await ctx.storage.write(uri, data, { size: entry.size, signal: ctx.signal, batch });
+      written.set(entry.index, { URI: uri, Size: entry.size });
+      return;
+    }
     const verifier = createEntryVerifier(entry, guard, onBytes);
     pipeline(data, verifier, () => {});
     try {

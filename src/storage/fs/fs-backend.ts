@@ -25,6 +25,8 @@ import { FsBatchPart } from './fs-batch.ts';
 import { fsEtag } from './fs-etag.ts';
 import { listFsObjects } from './fs-list.ts';
 import { objectPath, TMP_DIR_NAME } from './key-path.ts';
+import { KnownDirs } from './known-dirs.ts';
+import { EarlyWriteBack } from './write-back.ts';
 
 export interface FsBackendOptions {
   /** Bucket name, used only to put full OSS URIs in error messages. */
@@ -51,12 +53,13 @@ export function isFsBackend(backend: StorageBackend): backend is FsBackend {
 export function createFsBackend(rootDir: string, opts: FsBackendOptions = {}): FsBackend {
   const root = path.resolve(rootDir);
   const uriOf = (key: string) => (opts.bucket ? formatOssUri(opts.bucket, key) : key);
+  const dirs = new KnownDirs();
 
   return {
     kind: 'fs',
     root,
     pathOf: (key) => objectPath(root, key),
-    copyIn: (sourcePath, key, copyOpts = {}) => copyFileIn(root, key, sourcePath, copyOpts.signal),
+    copyIn: (sourcePath, key, copyOpts = {}) => copyFileIn(root, key, sourcePath, dirs, copyOpts.signal),
     async head(key) {
       if (key === '' || key.endsWith('/')) return null;
       try {
@@ -69,7 +72,7 @@ export function createFsBackend(rootDir: string, opts: FsBackendOptions = {}): F
       }
     },
     read: (key, readOpts = {}) => readObject(root, key, uriOf(key), readOpts),
-    write: (key, body, writeOpts = {}) => writeObject(root, key, body, uriOf(key), writeOpts),
+    write: (key, body, writeOpts = {}) => writeObject(root, key, body, uriOf(key), writeOpts, dirs),
     list(prefix: string, listOpts: ListOptions = {}) {
       return listFsObjects(root, prefix, listOpts.startAfter, listOpts.signal);
     },
@@ -82,7 +85,7 @@ export function createFsBackend(rootDir: string, opts: FsBackendOptions = {}): F
         if (NOT_FOUND_CODES.has(errnoCode(err) ?? '') || errnoCode(err) === 'EPERM') return;
         throw err;
       }
-      await pruneEmptyDirs(root, path.dirname(file));
+      await pruneEmptyDirs(root, path.dirname(file), dirs);
     },
   };
 }
@@ -124,10 +127,11 @@ async function writeObject(
   body: Readable | Buffer,
   uri: string,
   opts: WriteOptions,
+  dirs: KnownDirs,
 ): Promise<ObjectInfo> {
-  if (opts.batch) return writeDeferred(root, key, body, uri, opts, opts.batch);
+  if (opts.batch) return writeDeferred(root, key, body, uri, opts, opts.batch, dirs);
   try {
-    const st = await atomicPut(root, key, opts.signal, async (tmp) => {
+    const st = await atomicPut(root, key, dirs, opts.signal, async (tmp) => {
       const fh = await open(tmp, 'wx', 0o644);
       try {
         const written = await writeBody(fh, body, opts.signal);
@@ -147,9 +151,9 @@ async function writeObject(
 }
 
 /**
- * A write in a batch: the temp file is complete and closed when this returns, and the batch publishes it
- * (fsync, then rename) later. The object's folder is made now, so a key under an existing object fails
- * here rather than at publication.
+ * A write in a batch: the temp file is complete when this returns, and the batch publishes it (fsync,
+ * then rename) later, through the still open handle when the batch takes it. The object's folder is made
+ * now, so a key under an existing object fails here rather than at publication.
  */
 async function writeDeferred(
   root: string,
@@ -158,35 +162,52 @@ async function writeDeferred(
   uri: string,
   opts: WriteOptions,
   batch: WriteBatch,
+  dirs: KnownDirs,
 ): Promise<ObjectInfo> {
   const target = objectPath(root, key);
-  const part = batch.part(`fs:${root}`, () => new FsBatchPart(root, moveIntoPlace));
+  const move = (tmp: string, to: string, k: string) => moveIntoPlace(tmp, to, k, dirs);
+  const part = batch.part(`fs:${root}`, () => new FsBatchPart(root, move));
   let tmp: string | undefined;
+  let fh: FileHandle | undefined;
   try {
     opts.signal?.throwIfAborted();
-    await makeParent(target, key);
-    const tmpDir = path.join(root, TMP_DIR_NAME);
-    await mkdir(tmpDir, { recursive: true });
-    tmp = path.join(tmpDir, randomUUID());
-    const fh = await open(tmp, 'wx', 0o644);
-    let st: Stats;
-    try {
-      const written = await writeBody(fh, body, opts.signal);
-      if (opts.size !== undefined && written !== opts.size)
-        throw new SizeMismatchError(uri, opts.size, written);
-      st = await fh.stat();
-    } finally {
-      await fh.close().catch(() => {});
-    }
+    await makeParent(target, key, dirs);
+    ({ tmp, fh } = await openTemp(root, dirs));
+    const written = await writeBody(fh, body, opts.signal);
+    if (opts.size !== undefined && written !== opts.size)
+      throw new SizeMismatchError(uri, opts.size, written);
+    const st = await fh.stat();
     opts.signal?.throwIfAborted();
-    const pending = { tmp, target, key, size: st.size };
-    tmp = undefined; // the batch owns it now (and removes it on failure)
+    const keep = part.takesHandle();
+    if (!keep) await fh.close().catch(() => {});
+    const pending = { tmp, target, key, size: st.size, fh: keep ? fh : undefined };
+    // the batch owns both now (and removes them on failure)
+    tmp = undefined;
+    fh = undefined;
     await part.add(pending);
     return { key, size: st.size, lastModified: st.mtime, etag: fsEtag(st), contentType: opts.contentType };
   } catch (err) {
+    await fh?.close().catch(() => {});
     if (tmp) await unlink(tmp).catch(() => {});
     if (!Buffer.isBuffer(body) && !body.destroyed) body.destroy();
     throw err;
+  }
+}
+
+/** A fresh temp file, open for writing; the temp folder is made when missing (first use, or removed). */
+async function openTemp(root: string, dirs: KnownDirs): Promise<{ tmp: string; fh: FileHandle }> {
+  const dir = path.join(root, TMP_DIR_NAME);
+  const tmp = path.join(dir, randomUUID());
+  if (!dirs.has(dir)) {
+    await mkdir(dir, { recursive: true });
+    dirs.add(dir);
+  }
+  try {
+    return { tmp, fh: await open(tmp, 'wx', 0o644) };
+  } catch (err) {
+    if (errnoCode(err) !== 'ENOENT') throw err;
+    await mkdir(dir, { recursive: true });
+    return { tmp, fh: await open(tmp, 'wx', 0o644) };
   }
 }
 
@@ -195,9 +216,10 @@ async function copyFileIn(
   root: string,
   key: string,
   source: string,
+  dirs: KnownDirs,
   signal?: AbortSignal,
 ): Promise<ObjectInfo> {
-  const st = await atomicPut(root, key, signal, async (tmp) => {
+  const st = await atomicPut(root, key, dirs, signal, async (tmp) => {
     await copyFile(source, tmp, constants.COPYFILE_EXCL | constants.COPYFILE_FICLONE);
     const fh = await open(tmp, 'r+');
     try {
@@ -217,6 +239,7 @@ async function copyFileIn(
 async function atomicPut(
   root: string,
   key: string,
+  dirs: KnownDirs,
   signal: AbortSignal | undefined,
   produce: (tmp: string) => Promise<Stats>,
 ): Promise<Stats> {
@@ -229,7 +252,7 @@ async function atomicPut(
     const st = await produce(tmp);
     // Last chance to honour an abort: past the rename the object is visible.
     signal?.throwIfAborted();
-    await moveIntoPlace(tmp, target, key);
+    await moveIntoPlace(tmp, target, key, dirs);
     return st;
   } catch (err) {
     await unlink(tmp).catch(() => {});
@@ -245,22 +268,33 @@ async function writeBody(fh: FileHandle, body: Readable | Buffer, signal?: Abort
   // A plain loop rather than fh.createWriteStream: that stream holds the handle until it closes it,
   // and the handle must stay open for the fsync.
   const source = signal ? addAbortSignal(signal, body) : body;
+  const writeBack = new EarlyWriteBack(fh);
   let written = 0;
-  for await (const chunk of source) {
-    const buf = typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Uint8Array);
-    let offset = 0;
-    while (offset < buf.length) {
-      const { bytesWritten } = await fh.write(buf, offset, buf.length - offset);
-      offset += bytesWritten;
+  try {
+    for await (const chunk of source) {
+      const buf = typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Uint8Array);
+      let offset = 0;
+      while (offset < buf.length) {
+        const { bytesWritten } = await fh.write(buf, offset, buf.length - offset);
+        offset += bytesWritten;
+      }
+      written += buf.length;
+      writeBack.wrote(buf.length);
     }
-    written += buf.length;
+  } catch (err) {
+    await writeBack.idle();
+    throw err;
   }
+  await writeBack.settle();
   return written;
 }
 
-async function makeParent(target: string, key: string): Promise<void> {
+async function makeParent(target: string, key: string, dirs: KnownDirs): Promise<void> {
+  const dir = path.dirname(target);
+  if (dirs.has(dir)) return;
   try {
-    await mkdir(path.dirname(target), { recursive: true });
+    await mkdir(dir, { recursive: true });
+    dirs.add(dir);
   } catch (err) {
     const code = errnoCode(err);
     if (code === 'ENOTDIR' || code === 'EEXIST') {
@@ -271,16 +305,19 @@ async function makeParent(target: string, key: string): Promise<void> {
   }
 }
 
-async function moveIntoPlace(tmp: string, target: string, key: string): Promise<void> {
-  // A concurrent delete may prune the freshly made parent folder: retry a few times.
+async function moveIntoPlace(tmp: string, target: string, key: string, dirs: KnownDirs): Promise<void> {
+  // A concurrent delete may prune the freshly made (or only remembered) parent folder: retry a few times.
   for (let attempt = 0; ; attempt++) {
-    await makeParent(target, key);
+    await makeParent(target, key, dirs);
     try {
       await rename(tmp, target);
       return;
     } catch (err) {
       const code = errnoCode(err);
-      if ((code === 'ENOENT' || code === 'ENOTDIR') && attempt < 5) continue;
+      if ((code === 'ENOENT' || code === 'ENOTDIR') && attempt < 5) {
+        dirs.forget(path.dirname(target));
+        continue;
+      }
       if (code === 'EISDIR' || code === 'ENOTEMPTY' || code === 'EEXIST') {
         throw new InvalidKeyError(key, 'objects exist under this key followed by "/".');
       }
@@ -291,11 +328,12 @@ async function moveIntoPlace(tmp: string, target: string, key: string): Promise<
 }
 
 /** Removes the now-empty folders left by a delete, up to (not including) the bucket root. */
-async function pruneEmptyDirs(root: string, dir: string): Promise<void> {
+async function pruneEmptyDirs(root: string, dir: string, dirs: KnownDirs): Promise<void> {
   let current = dir;
   while (current !== root && current.startsWith(root + path.sep)) {
     try {
       await rmdir(current);
+      dirs.forget(current);
     } catch {
       return;
     }

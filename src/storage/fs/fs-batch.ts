@@ -3,9 +3,10 @@
  * them are then published in the background (every temp file fsynced, several at once so the journal
  * commits them together, then renamed into place), and `flush()` fsyncs each folder that gained an entry
  * once. An object is renamed into place only after its bytes are durable, so it never appears
- * half-written, even after a crash; its name is durable once `flush()` resolves.
+ * half-written, even after a crash; its name is durable once `flush()` resolves. A writer may hand over its
+ * still open file handle (up to `maxHandles` at once): the fsync then needs no open and close of its own.
  */
-import { open, unlink } from 'node:fs/promises';
+import { type FileHandle, open, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import type { BatchPart } from '../write-batch.ts';
 
@@ -14,6 +15,8 @@ export interface PendingObject {
   target: string;
   key: string;
   size: number;
+  /** The writer's handle of `tmp`, left open for the fsync; the batch closes it. */
+  fh?: FileHandle;
 }
 
 export interface FsBatchOptions {
@@ -27,6 +30,8 @@ export interface FsBatchOptions {
   maxGroupsInFlight?: number;
   /** fsyncs at once (each holds a libuv pool thread). */
   syncParallel?: number;
+  /** Writers' file handles held open at once, at most (each is a descriptor until its group is synced). */
+  maxHandles?: number;
 }
 
 const DEFAULTS: Required<FsBatchOptions> = {
@@ -35,6 +40,7 @@ const DEFAULTS: Required<FsBatchOptions> = {
   groupDelayMs: 500,
   maxGroupsInFlight: 2,
   syncParallel: 8,
+  maxHandles: 256,
 };
 
 export class FsBatchPart implements BatchPart {
@@ -46,6 +52,7 @@ export class FsBatchPart implements BatchPart {
   #failure: { error: unknown } | undefined;
   /** Folders that gained an entry (and their parents up to the root), fsynced once on flush. */
   readonly #dirs = new Set<string>();
+  #handles = 0;
 
   constructor(
     private readonly root: string,
@@ -56,10 +63,16 @@ export class FsBatchPart implements BatchPart {
     this.#opts = { ...DEFAULTS, ...opts };
   }
 
-  /** Takes a complete, closed temp file; waits when too many groups are being published. */
+  /** Whether a writer may hand over its open handle with the next `add` (else it closes it first). */
+  takesHandle(): boolean {
+    return this.#handles < this.#opts.maxHandles;
+  }
+
+  /** Takes a complete temp file (closed, or open in `fh`); waits when too many groups are being published. */
   async add(item: PendingObject): Promise<void> {
+    if (item.fh) this.#handles++;
     if (this.#failure) {
-      await removeQuietly(item.tmp);
+      await this.#remove(item);
       throw this.#failure.error;
     }
     this.#pending.push(item);
@@ -88,7 +101,7 @@ export class FsBatchPart implements BatchPart {
     const dropped = this.#pending;
     this.#pending = [];
     this.#pendingBytes = 0;
-    await Promise.all(dropped.map((p) => removeQuietly(p.tmp)));
+    await Promise.all(dropped.map((p) => this.#remove(p)));
     await Promise.allSettled([...this.#groups]);
   }
 
@@ -111,16 +124,38 @@ export class FsBatchPart implements BatchPart {
     let moved = 0;
     try {
       // Parallel fsyncs share journal commits: a group costs about one commit, not one per object.
-      await eachLimited(items, this.#opts.syncParallel, (item) => syncFile(item.tmp));
+      await eachLimited(items, this.#opts.syncParallel, (item) => this.#sync(item));
       for (const item of items) {
         await this.move(item.tmp, item.target, item.key);
         moved++;
         this.#noteDirs(path.dirname(item.target));
       }
     } catch (err) {
-      await Promise.all(items.slice(moved).map((p) => removeQuietly(p.tmp)));
+      await Promise.all(items.slice(moved).map((p) => this.#remove(p)));
       throw err;
     }
+  }
+
+  async #sync(item: PendingObject): Promise<void> {
+    if (!item.fh) return syncFile(item.tmp);
+    try {
+      await item.fh.sync();
+    } finally {
+      await this.#close(item);
+    }
+  }
+
+  async #close(item: PendingObject): Promise<void> {
+    const fh = item.fh;
+    if (!fh) return;
+    item.fh = undefined;
+    this.#handles--;
+    await fh.close().catch(() => {});
+  }
+
+  async #remove(item: PendingObject): Promise<void> {
+    await this.#close(item);
+    await removeQuietly(item.tmp);
   }
 
   #noteDirs(dir: string): void {

@@ -88,6 +88,32 @@ describe('fs backend: writes in a batch', () => {
     expect(await temps()).toEqual([]);
   });
 
+  it('a folder removed between writes (remembered as made) is made again', async () => {
+    const batch = new WriteBatch();
+    await b.write('r/s/a', Buffer.from('a'), { batch });
+    await batch.flush();
+    await rm(path.join(root, 'r'), { recursive: true });
+    await rm(path.join(root, TMP_DIR_NAME), { recursive: true, force: true });
+    await b.write('r/s/b', Buffer.from('b'), { batch });
+    await batch.flush();
+    expect(await readFile(path.join(root, 'r/s/b'), 'utf8')).toBe('b');
+    expect(await temps()).toEqual([]);
+  });
+
+  it('writers hand over at most maxHandles open handles; every object is published', async () => {
+    const part = new FsBatchPart(root, async () => {}, { maxHandles: 1, groupDelayMs: 3_600_000 });
+    expect(part.takesHandle()).toBe(true);
+    const dir = path.join(base, 'held');
+    await mkdir(dir, { recursive: true });
+    const { open } = await import('node:fs/promises');
+    const fh = await open(path.join(dir, 'x'), 'w');
+    await part.add({ tmp: path.join(dir, 'x'), target: path.join(root, 'x'), key: 'x', size: 0, fh });
+    expect(part.takesHandle()).toBe(false);
+    await part.flush();
+    expect(part.takesHandle()).toBe(true);
+    expect(fh.fd).toBe(-1); // closed by the batch after its fsync
+  });
+
   it('the part publishes groups in order of arrival, only once their files are synced', async () => {
     const moves: string[] = [];
     const part = new FsBatchPart(
