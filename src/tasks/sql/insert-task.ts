@@ -26,8 +26,8 @@ export async function insertTask(db: Queryable, t: NewTask): Promise<void> {
 }
 
 /**
- * Inserts queued tasks and their payloads, and wakes the workers, in one statement (atomic on its own: no
- * transaction and one round trip; the payloads' foreign key is checked at the end of the statement). A task's
+ * Inserts queued tasks, their payloads and their queue rows, and wakes the workers, in one statement (atomic on
+ * its own: no transaction and one round trip; foreign keys are checked at the end of the statement). A task's
  * queue rank is its position in its project's queue, so claiming by rank interleaves projects instead of
  * serving one project's backlog first; tasks of one project in the same statement take consecutive ranks.
  */
@@ -43,20 +43,26 @@ export async function insertTasks(db: Queryable, tasks: NewTask[]): Promise<void
          AS v(id, account_id, project_name, type, work_class, max_attempts, event_id, request_id, created_at,
               user_data, tags, params, definition, notification, extended_message_uri, ord)
      ), t AS (
-       INSERT INTO tasks (id, account_id, project_name, type, work_class, max_attempts, queue_rank, event_id,
-         request_id, created_at, user_data, tags)
-       SELECT id, account_id, project_name, type, work_class, max_attempts,
-         (SELECT coalesce(max(q.queue_rank), 0) FROM tasks q
-          WHERE q.account_id = v.account_id AND q.project_name = v.project_name AND q.state = 'queued')
-           + row_number() OVER (PARTITION BY account_id, project_name ORDER BY ord),
-         event_id, request_id, created_at, user_data, tags
+       INSERT INTO tasks (id, account_id, project_name, type, work_class, max_attempts, event_id, request_id,
+         created_at, user_data, tags)
+       SELECT id, account_id, project_name, type, work_class, max_attempts, event_id, request_id, created_at,
+         user_data, tags
        FROM v ORDER BY ord
-       RETURNING id, work_class
+       RETURNING id
      ), p AS (
        INSERT INTO task_payloads (task_id, params, definition, notification, extended_message_uri)
        SELECT v.id, v.params, v.definition, v.notification, v.extended_message_uri FROM t JOIN v ON v.id = t.id
+     ), q AS (
+       INSERT INTO task_queue (task_id, account_id, project_name, work_class, queue_rank, created_at)
+       SELECT v.id, v.account_id, v.project_name, v.work_class,
+         (SELECT coalesce(max(q.queue_rank), 0) FROM task_queue q
+          WHERE q.account_id = v.account_id AND q.project_name = v.project_name AND q.state = 'queued')
+           + row_number() OVER (PARTITION BY v.account_id, v.project_name ORDER BY v.ord),
+         v.created_at
+       FROM t JOIN v ON v.id = t.id
+       RETURNING work_class
      )
-     SELECT pg_notify($16, w.work_class) FROM (SELECT DISTINCT work_class FROM t) w`,
+     SELECT pg_notify($16, w.work_class) FROM (SELECT DISTINCT work_class FROM q) w`,
     [
       col('id'),
       col('accountId'),
