@@ -12,6 +12,7 @@
  *
  *   npm run bench:engine -- [--quick] [--database postgres://postgres@127.0.0.1:5432/postgres]
  *     [--backends postgres,pglite] [--drain-tasks 20000] [--concurrency 500] [--tmp-dir <dir>]
+ *     [--figures create,drain,latency] [--systems openimm,graphile,raw]
  */
 import os from 'node:os';
 import { parseArgs } from 'node:util';
@@ -31,8 +32,14 @@ const { values } = parseArgs({
     'drain-tasks': { type: 'string' },
     concurrency: { type: 'string', default: '500' },
     'tmp-dir': { type: 'string', default: os.tmpdir() },
+    figures: { type: 'string', default: 'create,drain,latency' },
+    systems: { type: 'string', default: 'openimm,graphile,raw' },
   },
 });
+// Subsets for profiling one system's figure (`node --cpu-prof`); the table in the docs is a full run.
+const FIGURES = new Set(values.figures!.split(',').map((f) => f.trim()));
+const SYSTEMS = new Set(values.systems!.split(',').map((s) => s.trim()));
+const want = (system: 'openimm' | 'graphile' | 'raw') => SYSTEMS.has(system);
 
 const quick = values.quick!;
 const SIZES = {
@@ -73,45 +80,52 @@ async function measureCreate(backend: Backend, f: Figures) {
   const opts = { durationMs: SIZES.createMs, warmupMs: SIZES.createWarmupMs, inFlight: SIZES.inFlight };
   if (backend.kind === 'postgres') {
     const { adminUrl } = backend;
-    f.create.openimm = await withEmpty(adminUrl, 'openimm', (url) =>
-      openimmCreate({ ...opts, postgres: { adminUrl, url } }),
-    );
-    f.create.graphile = await withEmpty(adminUrl, 'graphile', (url) => graphileCreate(adminUrl, url, opts));
-  } else {
+    if (want('openimm'))
+      f.create.openimm = await withEmpty(adminUrl, 'openimm', (url) =>
+        openimmCreate({ ...opts, postgres: { adminUrl, url } }),
+      );
+    if (want('graphile'))
+      f.create.graphile = await withEmpty(adminUrl, 'graphile', (url) => graphileCreate(adminUrl, url, opts));
+  } else if (want('openimm')) {
     f.create.openimm = await openimmCreate(opts);
   }
-  f.create.raw = await withDb(backend, 'bare', (d) => rawCreate(d.db, { ...opts, cpu: d.postgres }));
+  if (want('raw'))
+    f.create.raw = await withDb(backend, 'bare', (d) => rawCreate(d.db, { ...opts, cpu: d.postgres }));
 }
 
 async function measureDrain(backend: Backend, f: Figures) {
   const opts = { count: SIZES.drainTasks, budgetMs: SIZES.drainBudgetMs };
-  f.drain.openimm = await withDb(backend, 'openimm', (d) =>
-    openimmDrain(d.db, { ...opts, concurrency: SIZES.concurrency, tmpParent: TMP, cpu: d.postgres }),
-  );
-  if (backend.kind === 'postgres') {
+  if (want('openimm'))
+    f.drain.openimm = await withDb(backend, 'openimm', (d) =>
+      openimmDrain(d.db, { ...opts, concurrency: SIZES.concurrency, tmpParent: TMP, cpu: d.postgres }),
+    );
+  if (backend.kind === 'postgres' && want('graphile')) {
     const { adminUrl } = backend;
     f.drain.graphile = await withEmpty(adminUrl, 'graphile', (url) => graphileDrain(adminUrl, url, opts));
   }
-  f.drain.raw = await withDb(backend, 'bare', (d) =>
-    rawDrain(d.db, { ...opts, loops: SIZES.rawLoops, cpu: d.postgres }),
-  );
+  if (want('raw'))
+    f.drain.raw = await withDb(backend, 'bare', (d) =>
+      rawDrain(d.db, { ...opts, loops: SIZES.rawLoops, cpu: d.postgres }),
+    );
 }
 
 async function measureLatency(backend: Backend, f: Figures) {
   const opts = { count: SIZES.latencyTasks, rate: SIZES.latencyRate, waitMs: SIZES.latencyWaitMs };
-  f.latency.openimm = await withDb(backend, 'openimm', async (d) =>
-    openimmLatency(d.db, await d.client(), {
-      ...opts,
-      concurrency: SIZES.latencyConcurrency,
-      tmpParent: TMP,
-    }),
-  );
-  if (backend.kind === 'postgres') {
+  if (want('openimm'))
+    f.latency.openimm = await withDb(backend, 'openimm', async (d) =>
+      openimmLatency(d.db, await d.client(), {
+        ...opts,
+        concurrency: SIZES.latencyConcurrency,
+        tmpParent: TMP,
+      }),
+    );
+  if (backend.kind === 'postgres' && want('graphile')) {
     f.latency.graphile = await withEmpty(backend.adminUrl, 'graphile', (url) => graphileLatency(url, opts));
   }
-  f.latency.raw = await withDb(backend, 'bare', async (d) =>
-    rawLatency(d.db, await d.client(), { ...opts, loops: SIZES.rawLoops }),
-  );
+  if (want('raw'))
+    f.latency.raw = await withDb(backend, 'bare', async (d) =>
+      rawLatency(d.db, await d.client(), { ...opts, loops: SIZES.rawLoops }),
+    );
 }
 
 async function measure(backend: Backend): Promise<Figures> {
@@ -119,12 +133,18 @@ async function measure(backend: Backend): Promise<Figures> {
   const t0 = Date.now();
   const step = (name: string) =>
     console.error(`  ${Math.round((Date.now() - t0) / 1000)} s  ${backend.kind}: ${name}`);
-  step('create path');
-  await measureCreate(backend, f);
-  step(`drain of ${SIZES.drainTasks} tasks`);
-  await measureDrain(backend, f);
-  step(`latency, ${SIZES.latencyTasks} tasks at ${SIZES.latencyRate}/s`);
-  await measureLatency(backend, f);
+  if (FIGURES.has('create')) {
+    step('create path');
+    await measureCreate(backend, f);
+  }
+  if (FIGURES.has('drain')) {
+    step(`drain of ${SIZES.drainTasks} tasks`);
+    await measureDrain(backend, f);
+  }
+  if (FIGURES.has('latency')) {
+    step(`latency, ${SIZES.latencyTasks} tasks at ${SIZES.latencyRate}/s`);
+    await measureLatency(backend, f);
+  }
   return f;
 }
 

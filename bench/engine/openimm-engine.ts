@@ -82,12 +82,17 @@ async function withWorker<T>(
 /** `count` queued no-op tasks in one statement, ranked as the create path ranks them (one project). */
 export async function bulkInsertTasks(db: Db, count: number): Promise<void> {
   await db.query(
-    `WITH t AS (
-       INSERT INTO tasks (id, account_id, project_name, type, work_class, queue_rank, event_id, request_id, created_at)
-       SELECT $2 || '-' || gen_random_uuid(), $3, $4, $2, 'light', i, 'EV-' || i, 'REQ', now()
-       FROM generate_series(1, $1::int) AS i
-       RETURNING id)
-     INSERT INTO task_payloads (task_id, params, definition) SELECT id, '{}', '{}' FROM t`,
+    `WITH g AS (
+       SELECT i, $2 || '-' || gen_random_uuid() AS id FROM generate_series(1, $1::int) AS i
+     ), t AS (
+       INSERT INTO tasks (id, account_id, project_name, type, work_class, event_id, request_id, created_at)
+       SELECT id, $3, $4, $2, 'light', 'EV-' || i, 'REQ', now() FROM g
+       RETURNING id
+     ), p AS (
+       INSERT INTO task_payloads (task_id, params, definition) SELECT id, '{}', '{}' FROM t
+     )
+     INSERT INTO task_queue (task_id, account_id, project_name, work_class, queue_rank, created_at)
+     SELECT id, $3, $4, 'light', i, now() FROM g`,
     [count, NOOP_TYPE, ACCOUNT, PROJECT],
   );
 }
@@ -100,6 +105,7 @@ export async function openimmDrain(
   await seed(db);
   await bulkInsertTasks(db, opts.count);
   await db.query('ANALYZE tasks');
+  await db.query('ANALYZE task_queue');
   let runs = 0;
   const processor = makeNoopProcessor(() => {
     runs++;

@@ -1,3 +1,4 @@
+import type { Logger } from 'pino';
 import { authenticate } from '../protocol/authenticate.ts';
 import { Errors, type ImmError, toImmError } from '../protocol/errors.ts';
 import { newRequestId } from '../protocol/request-id.ts';
@@ -45,8 +46,18 @@ export async function dispatchRpc(
         : Errors.actionNotFound(auth.action);
     }
     services.throttle.take(accountId, auth.action);
-    const log = services.log.child({ requestId, action });
-    const result = await definition.handler({ services, accountId, requestId, params: auth.params, log });
+    // The request's logger is made only when a handler logs: most never do, and a child per request showed.
+    let log: Logger | undefined;
+    const result = await definition.handler({
+      services,
+      accountId,
+      requestId,
+      params: auth.params,
+      get log() {
+        log ??= services.log.child({ requestId, action });
+        return log;
+      },
+    });
     services.log.debug({ requestId, action, ms: Math.round(performance.now() - started) }, 'request');
     if (result.stream) {
       return { status: 200, headers: { 'x-acs-request-id': requestId }, body: {}, stream: result.stream };

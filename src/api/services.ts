@@ -3,10 +3,12 @@ import type { AccessKeyCache } from '../accounts/access-key-cache.ts';
 import type { ServerConfig } from '../config/config.ts';
 import type { Db } from '../db/types.ts';
 import type { TaskProcessor, TaskScope } from '../processors/types.ts';
+import type { ProjectCache } from '../projects/project-cache.ts';
 import type { NonceStore } from '../protocol/nonce-cache.ts';
 import type { CredentialConfig } from '../storage/credential-config.ts';
 import type { StorageRegistry } from '../storage/registry.ts';
 import type { ScopedStorage } from '../storage/scoped-storage.ts';
+import type { NewTask } from '../tasks/sql/insert-task.ts';
 import type { TaskEventHub } from './task-events.ts';
 import type { TaskWaiters } from './task-waiters.ts';
 import type { Throttle } from './throttle.ts';
@@ -28,6 +30,10 @@ export interface AppServices {
   storageFor(scope: TaskScope, credentialConfig?: CredentialConfig): ScopedStorage;
   /** Signing secrets by AccessKeyId. */
   accessKeys: AccessKeyCache;
+  /** Commits a queued task (creates arriving together share one statement). */
+  insertTask(task: NewTask): Promise<void>;
+  /** Projects for the create path (a short-lived cache; other actions read the table). */
+  projects: ProjectCache;
   nonces: NonceStore;
   throttle: Throttle;
   waiters: TaskWaiters;

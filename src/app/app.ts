@@ -12,13 +12,16 @@ import { createTaskWaiters } from '../api/task-waiters.ts';
 import { createThrottle } from '../api/throttle.ts';
 import type { ServerConfig } from '../config/config.ts';
 import { connectDb } from '../db/connect.ts';
+import { createStatementBatcher } from '../db/statement-batcher.ts';
 import { createProcessors } from '../processors/registry.ts';
 import { defaultProcessorLimits } from '../processors/types.ts';
+import { createProjectCache } from '../projects/project-cache.ts';
 import { MemoryNonceStore, nonceWindowForSkew } from '../protocol/nonce-cache.ts';
 import { createStorageRegistry } from '../storage/registry.ts';
 import { cachedTaskStorage } from '../storage/task-storage-cache.ts';
 import { startTempSweeper } from '../storage/temp-sweeper.ts';
 import { startRetentionSweeper } from '../tasks/retention.ts';
+import { insertTasks, type NewTask } from '../tasks/sql/insert-task.ts';
 import { createWorker, type Worker } from '../tasks/worker.ts';
 import { type EngineSettings, setUpEngines } from './engines.ts';
 import { createNotifyWiring } from './notify-wiring.ts';
@@ -66,6 +69,11 @@ export async function startApp(config: ServerConfig, log: Logger): Promise<Runni
     storage,
     storageFor,
     accessKeys: createAccessKeyCache(db),
+    projects: createProjectCache(db),
+    insertTask: createStatementBatcher(async (tasks: NewTask[]) => {
+      await insertTasks(db, tasks);
+      return tasks.map(() => undefined);
+    }),
     // Twice the skew: a request dated 15 minutes ahead stays replay-proof until it expires. With PostgreSQL
     // several API processes may serve one client, so the nonces they have seen are shared in the database.
     nonces: config.databaseUrl

@@ -127,7 +127,7 @@ export async function deleteProject(db: Queryable, accountId: string, name: stri
 
 export async function countUnfinishedTasks(db: Queryable, accountId: string, name: string): Promise<number> {
   const r = await db.query<{ n: number }>(
-    `SELECT count(*)::int AS n FROM tasks WHERE account_id = $1 AND project_name = $2 AND state IN ('queued', 'running')`,
+    'SELECT count(*)::int AS n FROM task_queue WHERE account_id = $1 AND project_name = $2',
     [accountId, name],
   );
   return r.rows[0]?.n ?? 0;

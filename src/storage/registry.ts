@@ -15,6 +15,9 @@ import { isValidBucketName } from './oss-uri.ts';
 import { compilePolicy, type Policy } from './policy.ts';
 import { DEFAULT_ROLE, lookupRole } from './roles.ts';
 
+/** How long an embedded bucket's folder, once seen, is taken to exist without another stat. */
+const EMBEDDED_BUCKET_TTL_MS = 2000;
+
 export interface BucketHandle {
   name: string;
   region: string;
@@ -84,13 +87,23 @@ export function createStorageRegistry(
     return handle;
   }
 
+  // Every storage call asks for its bucket, and a create checks several URIs: a folder seen a moment ago is
+  // not looked at again (one statSync per call showed in the create path's profile). A missing folder is
+  // never remembered, so a bucket made by hand is served at once; one removed by hand fails on its next
+  // object operation, as it would have anyway.
+  const embeddedSeenUntil = new Map<string, number>();
   function isEmbeddedBucket(name: string): boolean {
     if (!cfg.embeddedBuckets || !isValidBucketName(name)) return false;
+    const now = Date.now();
+    if ((embeddedSeenUntil.get(name) ?? 0) > now) return true;
     try {
-      return statSync(path.join(embeddedRoot, name)).isDirectory();
+      if (!statSync(path.join(embeddedRoot, name)).isDirectory()) return false;
     } catch {
+      embeddedSeenUntil.delete(name);
       return false;
     }
+    embeddedSeenUntil.set(name, now + EMBEDDED_BUCKET_TTL_MS);
+    return true;
   }
 
   const registry: StorageRegistry = {

@@ -59,7 +59,7 @@ export async function runClaimedTask(
   deps: RunTaskDeps,
   onProcessed: () => void = () => {},
 ): Promise<void> {
-  const log = deps.log.child({ taskId: task.id, attempt: task.attempts });
+  const log = lazyChild(deps.log, { taskId: task.id, attempt: task.attempts });
   try {
     await runAttempt(task, payload, controller, deps, log, onProcessed);
   } catch (err) {
@@ -219,25 +219,50 @@ async function commit(deps: RunTaskDeps, task: ClaimedTask, item: FinishItem) {
   if (!committed) deps.log.warn({ taskId: task.id }, 'outcome not committed: the lease was lost meanwhile');
 }
 
-/** Keeps only the latest value and writes it at most once per interval. */
+/**
+ * The task's logger, made when first used: most attempts never log, and a pino child per task showed in the
+ * drain's profile. Its methods are forwarded, so it can be handed to processors as a Logger.
+ */
+function lazyChild(parent: Logger, bindings: Record<string, unknown>): Logger {
+  let child: Logger | undefined;
+  return new Proxy({} as Logger, {
+    get(_target, prop) {
+      child ??= parent.child(bindings);
+      const value = Reflect.get(child, prop, child);
+      return typeof value === 'function' ? value.bind(child) : value;
+    },
+  });
+}
+
+/**
+ * Keeps only the latest value and writes it at most once per interval. The timer starts with the first
+ * report: most tasks never report, and a timer per task was a visible cost of short tasks.
+ */
 function createProgressWriter(deps: RunTaskDeps, task: ClaimedTask, log: Logger) {
   let latest = -1;
   let written = 0;
-  const timer = setInterval(() => {
+  let timer: NodeJS.Timeout | undefined;
+  let stopped = false;
+  const tick = () => {
     if (latest > written) {
       written = latest;
       void updateProgress(deps.db, { id: task.id, owner: deps.owner, progress: latest }).catch((err) =>
         log.debug({ err }, 'progress write failed'),
       );
     }
-  }, deps.progressIntervalMs ?? 1000);
-  timer.unref();
+  };
   return {
     report(percent: number) {
-      if (Number.isFinite(percent)) latest = Math.max(latest, Math.min(99, Math.floor(percent)));
+      if (!Number.isFinite(percent)) return;
+      latest = Math.max(latest, Math.min(99, Math.floor(percent)));
+      if (!timer && !stopped) {
+        timer = setInterval(tick, deps.progressIntervalMs ?? 1000);
+        timer.unref();
+      }
     },
     stop() {
-      clearInterval(timer);
+      stopped = true;
+      if (timer) clearInterval(timer);
     },
   };
 }

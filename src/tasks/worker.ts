@@ -36,6 +36,16 @@ export function createWorker(opts: WorkerOptions) {
   let stopping = false;
   let fetching = false;
   let fetchAgain = false;
+  let fetchScheduled = false;
+  /** One claim round for all the slots freed in this turn of the event loop (a batch frees hundreds). */
+  function scheduleFetch() {
+    if (fetchScheduled) return;
+    fetchScheduled = true;
+    setImmediate(() => {
+      fetchScheduled = false;
+      void fetchTasks();
+    });
+  }
   const timers: NodeJS.Timeout[] = [];
   const unlisteners: Array<() => Promise<void>> = [];
 
@@ -96,7 +106,7 @@ export function createWorker(opts: WorkerOptions) {
       released = true;
       busy--;
       perClass.set(cls, (perClass.get(cls) ?? 1) - 1);
-      setImmediate(() => void fetchTasks());
+      scheduleFetch();
     };
     const controller = new AbortController();
     const done = runClaimedTask(task, payload, controller, deps, release)

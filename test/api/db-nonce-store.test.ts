@@ -21,6 +21,18 @@ for (const { name, make } of DATABASES) {
       expect(await one.remember('n-2', now)).toBe(true);
     });
 
+    it('accepts a nonce once among requests checked together', async () => {
+      const store = createDbNonceStore(t.db, 60_000);
+      const now = Date.now();
+      const answers = await Promise.all([
+        store.remember('n-4', now),
+        store.remember('n-5', now),
+        store.remember('n-4', now + 1),
+      ]);
+      expect(answers).toEqual([true, true, false]);
+      expect(await store.remember('n-5', now + 2)).toBe(false);
+    });
+
     it('forgets a nonce after its window', async () => {
       const store = createDbNonceStore(t.db, 1000);
       const now = Date.now();

@@ -40,9 +40,20 @@ export async function headExisting(storage: ScopedStorage, uri: string): Promise
   return info;
 }
 
-/** True when at least one object lives under the prefix. */
+/** `oss://bucket/key` with a key that does not end in `/`: a prefix that may also be an object's key. */
+function namesObject(uri: string): boolean {
+  const slash = uri.indexOf('/', 'oss://'.length);
+  return slash > 0 && slash < uri.length - 1 && !uri.endsWith('/');
+}
+
+/**
+ * True when at least one object lives under the prefix. A prefix that names an object is the usual case
+ * (`oss://bucket/file.txt` as a prefix source): one HEAD answers it, where a listing reads the whole folder
+ * on the fs backend.
+ */
 export async function prefixHasObjects(storage: ScopedStorage, prefixUri: string): Promise<boolean> {
   try {
+    if (namesObject(prefixUri) && (await storage.head(prefixUri))) return true;
     for await (const _ of storage.list(prefixUri)) return true;
   } catch (err) {
     if (err instanceof AccessDeniedError) throw Errors.noPermission(err.message);

@@ -13,6 +13,8 @@ export async function cancelTask(
   tx: Queryable,
   opts: { taskId: string; accountId: string; projectName: string; by: string; onFinished: OnFinished },
 ): Promise<CancelResult> {
+  // The queue row is locked before the task's, as every statement of the engine does (no deadlock with a claim).
+  await tx.query('SELECT 1 FROM task_queue WHERE task_id = $1 FOR UPDATE', [opts.taskId]);
   const r = await tx.query<{ state: string }>(
     'SELECT state FROM tasks WHERE id = $1 AND account_id = $2 AND project_name = $3 FOR UPDATE',
     [opts.taskId, opts.accountId, opts.projectName],

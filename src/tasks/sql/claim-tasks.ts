@@ -48,9 +48,9 @@ export async function claimTasks(
       >
   >(
     `WITH picked AS (
-       SELECT c.id FROM unnest($2::text[], $3::int[]) AS w(cls, free)
+       SELECT c.task_id FROM unnest($2::text[], $3::int[]) AS w(cls, free)
        CROSS JOIN LATERAL (
-         SELECT id, queue_rank, created_at FROM tasks
+         SELECT task_id, queue_rank, created_at FROM task_queue
          WHERE state = 'queued' AND work_class = w.cls AND run_after <= now()
          ORDER BY queue_rank, created_at
          LIMIT w.free
@@ -58,17 +58,26 @@ export async function claimTasks(
        ) c
        ORDER BY c.queue_rank, c.created_at
        LIMIT $5
+     ), q AS (
+       UPDATE task_queue
+       SET state = 'running', lease_owner = $1, lease_expires_at = now() + make_interval(secs => $4)
+       WHERE task_id = ANY(ARRAY(SELECT task_id FROM picked))
+       RETURNING task_id
+     ), t AS (
+       UPDATE tasks t
+       SET state = 'running', lease_owner = $1, lease_expires_at = now() + make_interval(secs => $4),
+           attempts = t.attempts + 1, started_at = coalesce(t.started_at, now())
+       WHERE t.id = ANY(ARRAY(SELECT task_id FROM q))
+       RETURNING t.id, t.type, t.account_id, t.project_name, t.attempts, t.max_attempts, t.created_at,
+                 t.event_id, t.request_id, t.user_data, t.tags
      )
-     UPDATE tasks t
-     SET state = 'running', lease_owner = $1, lease_expires_at = now() + make_interval(secs => $4),
-         attempts = t.attempts + 1, started_at = coalesce(t.started_at, now())
-     FROM picked LEFT JOIN task_payloads p ON p.task_id = picked.id
-     WHERE t.id = picked.id
-     RETURNING t.id, t.type, t.account_id, t.project_name, t.attempts, t.max_attempts, t.created_at, t.event_id,
-               t.request_id, t.user_data, t.tags, p.task_id IS NOT NULL AS has_payload, p.params,
-               p.extended_message_uri,
-               (SELECT pr.service_role FROM projects pr
-                WHERE pr.account_id = t.account_id AND pr.name = t.project_name) AS service_role`,
+     SELECT t.*, p.params IS NOT NULL AS has_payload, p.params, p.extended_message_uri,
+       (SELECT pr.service_role FROM projects pr
+        WHERE pr.account_id = t.account_id AND pr.name = t.project_name) AS service_role
+     FROM t LEFT JOIN LATERAL (
+       SELECT (SELECT params FROM task_payloads WHERE task_id = t.id) AS params,
+              (SELECT extended_message_uri FROM task_payloads WHERE task_id = t.id) AS extended_message_uri
+     ) p ON true`,
     [
       opts.owner,
       opts.classes.map((c) => c.workClass),

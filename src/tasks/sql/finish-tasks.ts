@@ -32,8 +32,9 @@ export interface FinishedTask {
 }
 
 /**
- * Moves tasks to a terminal state in one statement. Only tasks still queued or running (and, with `leaseOwner`,
- * still leased by that owner) change: an attempt that lost its lease cannot overwrite the outcome of another.
+ * Moves tasks to a terminal state in one statement, taking them out of the queue. Only tasks whose queue row is
+ * in one of `fromStates` (and, with `leaseOwner`, still leased by that owner) change: an attempt that lost its
+ * lease cannot overwrite the outcome of another. The guard trigger of `tasks` refuses the rest.
  * Returns the tasks that did change; the caller's hooks (outbox rows) run in the same transaction.
  */
 export async function finishTasks(
@@ -44,13 +45,19 @@ export async function finishTasks(
   if (items.length === 0) return [];
   const fromStates = guard.fromStates ?? ['running'];
   const r = await tx.query<any>(
-    `UPDATE tasks t
+    `WITH q AS (
+       DELETE FROM task_queue q
+       WHERE q.task_id = ANY($1::text[]) AND q.state = ANY($6::text[]) AND ($7::text IS NULL OR q.lease_owner = $7)
+       RETURNING q.task_id
+     )
+     UPDATE tasks t
      SET state = v.state, code = v.code, message = v.message, ended_at = v.ended_at,
          progress = CASE WHEN v.state = 'succeeded' THEN 100 ELSE t.progress END,
          lease_owner = NULL, lease_expires_at = NULL
-     FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::timestamptz[]) AS v(id, state, code, message, ended_at)
+     FROM q JOIN unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::timestamptz[])
+         AS v(id, state, code, message, ended_at) ON v.id = q.task_id
        LEFT JOIN task_payloads p ON p.task_id = v.id
-     WHERE t.id = v.id AND t.state = ANY($6::text[]) AND ($7::text IS NULL OR t.lease_owner = $7)
+     WHERE t.id = q.task_id
      RETURNING t.id, t.account_id, t.project_name, t.type, t.event_id, t.request_id, t.created_at, t.ended_at,
                t.user_data, t.tags, t.state, t.code, t.message, p.notification, p.extended_message_uri`,
     [

@@ -20,43 +20,65 @@ export interface NewTask {
 
 export const TASK_READY_CHANNEL = 'openimm_task_ready';
 
-/**
- * Inserts a queued task and its payload, and wakes the workers, in one statement (atomic on its own: no
- * transaction and one round trip; the payload's foreign key is checked at the end of the statement). Its queue
- * rank is its position in its project's queue, so claiming by rank interleaves projects instead of serving one
- * project's backlog first.
- */
+/** Inserts one queued task: see insertTasks. */
 export async function insertTask(db: Queryable, t: NewTask): Promise<void> {
+  await insertTasks(db, [t]);
+}
+
+/**
+ * Inserts queued tasks, their payloads and their queue rows, and wakes the workers, in one statement (atomic on
+ * its own: no transaction and one round trip; foreign keys are checked at the end of the statement). A task's
+ * queue rank is its position in its project's queue, so claiming by rank interleaves projects instead of
+ * serving one project's backlog first; tasks of one project in the same statement take consecutive ranks.
+ */
+export async function insertTasks(db: Queryable, tasks: NewTask[]): Promise<void> {
+  if (tasks.length === 0) return;
+  const col = <K extends keyof NewTask>(k: K) => tasks.map((t) => t[k]);
+  const json = <K extends keyof NewTask>(k: K) => tasks.map((t) => JSON.stringify(t[k]));
   await db.query(
-    `WITH t AS (
-       INSERT INTO tasks (id, account_id, project_name, type, work_class, max_attempts, queue_rank, event_id,
-         request_id, created_at, user_data, tags)
-       VALUES ($1, $2, $3, $4, $5, $6,
-         (SELECT coalesce(max(queue_rank), 0) + 1 FROM tasks
-          WHERE account_id = $2 AND project_name = $3 AND state = 'queued'),
-         $7, $8, $9, $10, $11)
-       RETURNING id, work_class
+    `WITH v AS (
+       SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::int[], $7::text[],
+         $8::text[], $9::timestamptz[], $10::text[], $11::jsonb[], $12::jsonb[], $13::text[], $14::jsonb[],
+         $15::text[]) WITH ORDINALITY
+         AS v(id, account_id, project_name, type, work_class, max_attempts, event_id, request_id, created_at,
+              user_data, tags, params, definition, notification, extended_message_uri, ord)
+     ), t AS (
+       INSERT INTO tasks (id, account_id, project_name, type, work_class, max_attempts, event_id, request_id,
+         created_at, user_data, tags)
+       SELECT id, account_id, project_name, type, work_class, max_attempts, event_id, request_id, created_at,
+         user_data, tags
+       FROM v ORDER BY ord
+       RETURNING id
      ), p AS (
        INSERT INTO task_payloads (task_id, params, definition, notification, extended_message_uri)
-       SELECT id, $12, $13, $14, $15 FROM t
+       SELECT v.id, v.params, v.definition, v.notification, v.extended_message_uri FROM t JOIN v ON v.id = t.id
+     ), q AS (
+       INSERT INTO task_queue (task_id, account_id, project_name, work_class, queue_rank, created_at)
+       SELECT v.id, v.account_id, v.project_name, v.work_class,
+         (SELECT coalesce(max(q.queue_rank), 0) FROM task_queue q
+          WHERE q.account_id = v.account_id AND q.project_name = v.project_name AND q.state = 'queued')
+           + row_number() OVER (PARTITION BY v.account_id, v.project_name ORDER BY v.ord),
+         v.created_at
+       FROM t JOIN v ON v.id = t.id
+       RETURNING work_class
      )
-     SELECT pg_notify($16, work_class) FROM t`,
+     SELECT pg_notify($16, w.work_class) FROM (SELECT DISTINCT work_class FROM q) w`,
     [
-      t.id,
-      t.accountId,
-      t.projectName,
-      t.type,
-      t.workClass,
-      t.maxAttempts,
-      t.eventId,
-      t.requestId,
-      t.createdAt,
-      t.userData,
-      JSON.stringify(t.tags),
-      JSON.stringify(t.params),
-      t.definition,
-      JSON.stringify(t.notification),
-      t.extendedMessageUri,
+      col('id'),
+      col('accountId'),
+      col('projectName'),
+      col('type'),
+      col('workClass'),
+      col('maxAttempts'),
+      col('eventId'),
+      col('requestId'),
+      col('createdAt'),
+      col('userData'),
+      json('tags'),
+      json('params'),
+      col('definition'),
+      json('notification'),
+      col('extendedMessageUri'),
       TASK_READY_CHANNEL,
     ],
   );

@@ -2,6 +2,9 @@ import type { Queryable } from '../../db/types.ts';
 
 export const TASK_CANCEL_CHANNEL = 'openimm_task_cancel';
 
+// The live lease is the task_queue row's; the task's own row carries the same owner and expiry, written in
+// the same statement (queue row first: see 0005_task_queue.sql).
+
 /**
  * Extends the leases `owner` still holds. Returns the ids still held, with a cancel request when one was made;
  * an id missing from the answer has been lost (reaped, cancelled while queued, or purged) and must stop.
@@ -12,9 +15,13 @@ export async function renewLeases(
 ): Promise<Array<{ id: string; cancel_requested_by: string | null }>> {
   if (opts.ids.length === 0) return [];
   const r = await db.query<{ id: string; cancel_requested_by: string | null }>(
-    `UPDATE tasks SET lease_expires_at = now() + make_interval(secs => $3)
-     WHERE id = ANY($1::text[]) AND lease_owner = $2 AND state = 'running'
-     RETURNING id, cancel_requested_by`,
+    `WITH q AS (
+       UPDATE task_queue SET lease_expires_at = now() + make_interval(secs => $3)
+       WHERE task_id = ANY($1::text[]) AND lease_owner = $2 AND state = 'running'
+       RETURNING task_id, lease_expires_at
+     )
+     UPDATE tasks t SET lease_expires_at = q.lease_expires_at FROM q WHERE t.id = q.task_id
+     RETURNING t.id, t.cancel_requested_by`,
     [opts.ids, opts.owner, opts.leaseSeconds],
   );
   return r.rows;
@@ -23,13 +30,20 @@ export async function renewLeases(
 /** Puts tasks whose lease expired back in the queue while they have attempts left. */
 export async function requeueExpired(db: Queryable, opts: { retryDelaySeconds: number }): Promise<string[]> {
   const r = await db.query<{ id: string }>(
-    `UPDATE tasks SET state = 'queued', lease_owner = NULL, lease_expires_at = NULL,
-       run_after = now() + make_interval(secs => $1)
-     WHERE id IN (
-       SELECT id FROM tasks
-       WHERE state = 'running' AND lease_expires_at < now() AND attempts < max_attempts AND cancel_requested_by IS NULL
-       LIMIT 500 FOR UPDATE SKIP LOCKED)
-     RETURNING id`,
+    `WITH expired AS (
+       SELECT q.task_id FROM task_queue q JOIN tasks t ON t.id = q.task_id
+       WHERE q.state = 'running' AND q.lease_expires_at < now() AND t.attempts < t.max_attempts
+         AND t.cancel_requested_by IS NULL
+       LIMIT 500 FOR UPDATE OF q SKIP LOCKED
+     ), q AS (
+       UPDATE task_queue q SET state = 'queued', lease_owner = NULL, lease_expires_at = NULL,
+         run_after = now() + make_interval(secs => $1)
+       FROM expired WHERE q.task_id = expired.task_id
+       RETURNING q.task_id
+     )
+     UPDATE tasks t SET state = 'queued', lease_owner = NULL, lease_expires_at = NULL
+     FROM q WHERE t.id = q.task_id
+     RETURNING t.id`,
     [opts.retryDelaySeconds],
   );
   return r.rows.map((row) => row.id);
@@ -40,10 +54,10 @@ export async function lockExhaustedExpired(
   tx: Queryable,
 ): Promise<Array<{ id: string; cancel_requested_by: string | null }>> {
   const r = await tx.query<{ id: string; cancel_requested_by: string | null }>(
-    `SELECT id, cancel_requested_by FROM tasks
-     WHERE state = 'running' AND lease_expires_at < now()
-       AND (attempts >= max_attempts OR cancel_requested_by IS NOT NULL)
-     LIMIT 500 FOR UPDATE SKIP LOCKED`,
+    `SELECT q.task_id AS id, t.cancel_requested_by FROM task_queue q JOIN tasks t ON t.id = q.task_id
+     WHERE q.state = 'running' AND q.lease_expires_at < now()
+       AND (t.attempts >= t.max_attempts OR t.cancel_requested_by IS NOT NULL)
+     LIMIT 500 FOR UPDATE OF q SKIP LOCKED`,
   );
   return r.rows;
 }
@@ -54,10 +68,15 @@ export async function releaseTask(
   opts: { id: string; owner: string; delaySeconds: number; refundAttempt: boolean },
 ): Promise<boolean> {
   const r = await db.query(
-    `UPDATE tasks SET state = 'queued', lease_owner = NULL, lease_expires_at = NULL,
-       run_after = now() + make_interval(secs => $3),
-       attempts = CASE WHEN $4 THEN greatest(attempts - 1, 0) ELSE attempts END
-     WHERE id = $1 AND lease_owner = $2 AND state = 'running'`,
+    `WITH q AS (
+       UPDATE task_queue SET state = 'queued', lease_owner = NULL, lease_expires_at = NULL,
+         run_after = now() + make_interval(secs => $3)
+       WHERE task_id = $1 AND lease_owner = $2 AND state = 'running'
+       RETURNING task_id
+     )
+     UPDATE tasks t SET state = 'queued', lease_owner = NULL, lease_expires_at = NULL,
+       attempts = CASE WHEN $4 THEN greatest(t.attempts - 1, 0) ELSE t.attempts END
+     FROM q WHERE t.id = q.task_id`,
     [opts.id, opts.owner, opts.delaySeconds, opts.refundAttempt],
   );
   return r.affectedRows > 0;

@@ -18,6 +18,7 @@ export const deleteProjectAction: ActionDefinition = {
       throw Errors.invalidArgument(`The project ${p.ProjectName} still has ${unfinished} running tasks.`);
     }
     await deleteProject(services.db, accountId, p.ProjectName);
+    services.projects.forget(accountId, p.ProjectName);
     return {};
   },
 };

@@ -31,6 +31,7 @@ export const updateProjectAction: ActionDefinition = {
       settings,
       tags: p.Tag ?? current.tags,
     });
+    services.projects.forget(accountId, current.name);
     if (!project) throw Errors.notFound('project');
     return { Project: projectToWire(project) };
   },

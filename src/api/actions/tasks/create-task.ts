@@ -2,11 +2,9 @@ import { z } from 'zod';
 import { parseExtendedMessageUri } from '../../../notify/targets.ts';
 import { jsonParam, parseParams } from '../../../processors/params.ts';
 import { defaultProcessorLimits, type TaskProcessor } from '../../../processors/types.ts';
-import { getProject } from '../../../projects/project-store.ts';
 import { Errors } from '../../../protocol/errors.ts';
 import { credentialConfigSchema } from '../../../storage/credential-config.ts';
 import { newEventId, newTaskId } from '../../../tasks/ids.ts';
-import { insertTask } from '../../../tasks/sql/insert-task.ts';
 import type { ActionDefinition } from '../../services.ts';
 import { storageErrorToImm } from '../../storage-errors.ts';
 import { taskDefinition } from './task-definition.ts';
@@ -40,7 +38,7 @@ export function createTaskAction(processor: TaskProcessor): ActionDefinition {
     async handler({ services, accountId, requestId, params }) {
       const common = parseParams(commonSchema, params);
       const taskParams = parseParams(processor.params, params);
-      const project = await getProject(services.db, accountId, common.ProjectName);
+      const project = await services.projects.get(accountId, common.ProjectName);
       if (!project) throw Errors.notFound('project');
       const notification = services.parseNotificationTargets(params);
       const tags = stringTags(common.Tags);
@@ -62,7 +60,7 @@ export function createTaskAction(processor: TaskProcessor): ActionDefinition {
       const taskId = newTaskId(processor.type);
       const eventId = newEventId();
       const extendedMessageUri = parseExtendedMessageUri(params) ?? '';
-      await insertTask(services.db, {
+      await services.insertTask({
         id: taskId,
         accountId,
         projectName: project.name,
