@@ -1,3 +1,4 @@
+import { createReadThroughCache } from '../db/read-through-cache.ts';
 import type { Queryable } from '../db/types.ts';
 import { type AccessKey, findAccessKey } from './accounts.ts';
 
@@ -7,22 +8,8 @@ import { type AccessKey, findAccessKey } from './accounts.ts';
  * so a short lifetime loses nothing; unknown keys are not remembered, so a new key works at once.
  */
 export function createAccessKeyCache(db: Queryable, ttlMs = 10_000, maxEntries = 10_000) {
-  const byId = new Map<string, { key: AccessKey; until: number }>();
-  return {
-    async find(accessKeyId: string): Promise<AccessKey | null> {
-      const now = Date.now();
-      const hit = byId.get(accessKeyId);
-      if (hit && hit.until > now) return hit.key;
-      const key = await findAccessKey(db, accessKeyId);
-      if (key) {
-        if (byId.size >= maxEntries) byId.clear();
-        byId.set(accessKeyId, { key, until: now + ttlMs });
-      } else {
-        byId.delete(accessKeyId);
-      }
-      return key;
-    },
-  };
+  const cache = createReadThroughCache<AccessKey>((id) => findAccessKey(db, id), ttlMs, maxEntries);
+  return { find: (accessKeyId: string) => cache.get(accessKeyId) };
 }
 
 export type AccessKeyCache = ReturnType<typeof createAccessKeyCache>;
