@@ -1,10 +1,11 @@
 /**
  * The local-filesystem backend: one folder per bucket, an object per file at `<root>/<key>`.
- * Writes go to `<root>/.openimm-tmp/<uuid>`, are fsynced, then renamed into place, so readers see the
- * old object or the complete new one, never a partial file; a failed or aborted write unlinks its temp.
+ * Writes go to a temp file beside their target (`<folder>/.openimm-tmp-<uuid>`, never listed), are fsynced,
+ * then renamed into place, so readers see the old object or the complete new one, never a partial file; a
+ * failed or aborted write unlinks its temp. Temp files in different folders take different directory locks,
+ * so parallel writes (an archive's files) do not queue on one folder.
  * Writes given a `WriteBatch` skip their own fsync and are published by the batch (`fs-batch.ts`).
  */
-import { randomUUID } from 'node:crypto';
 import { constants, type Stats } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import { copyFile, mkdir, open, rename, rmdir, stat, unlink } from 'node:fs/promises';
@@ -24,8 +25,9 @@ import type { WriteBatch } from '../write-batch.ts';
 import { FsBatchPart } from './fs-batch.ts';
 import { fsEtag } from './fs-etag.ts';
 import { listFsObjects } from './fs-list.ts';
-import { objectPath, TMP_DIR_NAME } from './key-path.ts';
+import { objectPath, tempPathBeside } from './key-path.ts';
 import { KnownDirs } from './known-dirs.ts';
+import { TempRegister } from './temp-register.ts';
 import { EarlyWriteBack } from './write-back.ts';
 
 export interface FsBackendOptions {
@@ -34,6 +36,12 @@ export interface FsBackendOptions {
 }
 
 const READ_CHUNK = 1024 * 1024;
+
+/** What a backend remembers of its folders: those it made, and those that may hold its temp files. */
+interface Folders {
+  made: KnownDirs;
+  temps: TempRegister;
+}
 const NOT_FOUND_CODES = new Set(['ENOENT', 'ENOTDIR', 'EISDIR']);
 
 /** The fs backend also exposes its files, so copies between local files and fs buckets stay in the kernel. */
@@ -53,13 +61,13 @@ export function isFsBackend(backend: StorageBackend): backend is FsBackend {
 export function createFsBackend(rootDir: string, opts: FsBackendOptions = {}): FsBackend {
   const root = path.resolve(rootDir);
   const uriOf = (key: string) => (opts.bucket ? formatOssUri(opts.bucket, key) : key);
-  const dirs = new KnownDirs();
+  const folders: Folders = { made: new KnownDirs(), temps: new TempRegister(root) };
 
   return {
     kind: 'fs',
     root,
     pathOf: (key) => objectPath(root, key),
-    copyIn: (sourcePath, key, copyOpts = {}) => copyFileIn(root, key, sourcePath, dirs, copyOpts.signal),
+    copyIn: (sourcePath, key, copyOpts = {}) => copyFileIn(root, key, sourcePath, folders, copyOpts.signal),
     async head(key) {
       if (key === '' || key.endsWith('/')) return null;
       try {
@@ -72,7 +80,7 @@ export function createFsBackend(rootDir: string, opts: FsBackendOptions = {}): F
       }
     },
     read: (key, readOpts = {}) => readObject(root, key, uriOf(key), readOpts),
-    write: (key, body, writeOpts = {}) => writeObject(root, key, body, uriOf(key), writeOpts, dirs),
+    write: (key, body, writeOpts = {}) => writeObject(root, key, body, uriOf(key), writeOpts, folders),
     list(prefix: string, listOpts: ListOptions = {}) {
       return listFsObjects(root, prefix, listOpts.startAfter, listOpts.signal);
     },
@@ -85,7 +93,7 @@ export function createFsBackend(rootDir: string, opts: FsBackendOptions = {}): F
         if (NOT_FOUND_CODES.has(errnoCode(err) ?? '') || errnoCode(err) === 'EPERM') return;
         throw err;
       }
-      await pruneEmptyDirs(root, path.dirname(file), dirs);
+      await pruneEmptyDirs(root, path.dirname(file), folders.made);
     },
   };
 }
@@ -127,21 +135,16 @@ async function writeObject(
   body: Readable | Buffer,
   uri: string,
   opts: WriteOptions,
-  dirs: KnownDirs,
+  folders: Folders,
 ): Promise<ObjectInfo> {
-  if (opts.batch) return writeDeferred(root, key, body, uri, opts, opts.batch, dirs);
+  if (opts.batch) return writeDeferred(root, key, body, uri, opts, opts.batch, folders);
   try {
-    const st = await atomicPut(root, key, dirs, opts.signal, async (tmp) => {
-      const fh = await open(tmp, 'wx', 0o644);
-      try {
-        const written = await writeBody(fh, body, opts.signal);
-        if (opts.size !== undefined && written !== opts.size)
-          throw new SizeMismatchError(uri, opts.size, written);
-        await fh.sync();
-        return await fh.stat();
-      } finally {
-        await fh.close().catch(() => {});
-      }
+    const st = await atomicPut(root, key, folders, opts.signal, async (fh) => {
+      const written = await writeBody(fh, body, opts.signal);
+      if (opts.size !== undefined && written !== opts.size)
+        throw new SizeMismatchError(uri, opts.size, written);
+      await fh.sync();
+      return await fh.stat();
     });
     return { key, size: st.size, lastModified: st.mtime, etag: fsEtag(st), contentType: opts.contentType };
   } catch (err) {
@@ -162,17 +165,15 @@ async function writeDeferred(
   uri: string,
   opts: WriteOptions,
   batch: WriteBatch,
-  dirs: KnownDirs,
+  folders: Folders,
 ): Promise<ObjectInfo> {
   const target = objectPath(root, key);
-  const move = (tmp: string, to: string, k: string) => moveIntoPlace(tmp, to, k, dirs);
-  const part = batch.part(`fs:${root}`, () => new FsBatchPart(root, move));
+  const part = batch.part(`fs:${root}`, () => new FsBatchPart(root, moveIntoPlace));
   let tmp: string | undefined;
   let fh: FileHandle | undefined;
   try {
     opts.signal?.throwIfAborted();
-    await makeParent(target, key, dirs);
-    ({ tmp, fh } = await openTemp(root, dirs));
+    ({ tmp, fh } = await openTemp(target, key, folders));
     const written = await writeBody(fh, body, opts.signal);
     if (opts.size !== undefined && written !== opts.size)
       throw new SizeMismatchError(uri, opts.size, written);
@@ -194,20 +195,26 @@ async function writeDeferred(
   }
 }
 
-/** A fresh temp file, open for writing; the temp folder is made when missing (first use, or removed). */
-async function openTemp(root: string, dirs: KnownDirs): Promise<{ tmp: string; fh: FileHandle }> {
-  const dir = path.join(root, TMP_DIR_NAME);
-  const tmp = path.join(dir, randomUUID());
-  if (!dirs.has(dir)) {
-    await mkdir(dir, { recursive: true });
-    dirs.add(dir);
-  }
-  try {
-    return { tmp, fh: await open(tmp, 'wx', 0o644) };
-  } catch (err) {
-    if (errnoCode(err) !== 'ENOENT') throw err;
-    await mkdir(dir, { recursive: true });
-    return { tmp, fh: await open(tmp, 'wx', 0o644) };
+/**
+ * A fresh temp file beside `target`, open for writing. Its folder is made first; a delete that prunes the
+ * folder between that and the open (it cannot once the temp file is in it) makes it again.
+ */
+async function openTemp(
+  target: string,
+  key: string,
+  folders: Folders,
+): Promise<{ tmp: string; fh: FileHandle }> {
+  for (let attempt = 0; ; attempt++) {
+    await makeParent(target, key, folders.made);
+    // noted before the file exists, so a crash cannot leave a temp file the sweep does not know of
+    await folders.temps.note(path.dirname(target));
+    const tmp = tempPathBeside(target);
+    try {
+      return { tmp, fh: await open(tmp, 'wx', 0o644) };
+    } catch (err) {
+      if (errnoCode(err) !== 'ENOENT' || attempt >= 5) throw err;
+      folders.made.forget(path.dirname(target));
+    }
   }
 }
 
@@ -216,43 +223,42 @@ async function copyFileIn(
   root: string,
   key: string,
   source: string,
-  dirs: KnownDirs,
+  folders: Folders,
   signal?: AbortSignal,
 ): Promise<ObjectInfo> {
-  const st = await atomicPut(root, key, dirs, signal, async (tmp) => {
-    await copyFile(source, tmp, constants.COPYFILE_EXCL | constants.COPYFILE_FICLONE);
-    const fh = await open(tmp, 'r+');
-    try {
-      await fh.sync();
-      return await fh.stat();
-    } finally {
-      await fh.close().catch(() => {});
-    }
+  const st = await atomicPut(root, key, folders, signal, async (fh, tmp) => {
+    // over the fresh empty temp file (copyFile truncates it); the open handle then syncs the copy
+    await copyFile(source, tmp, constants.COPYFILE_FICLONE);
+    await fh.sync();
+    return await fh.stat();
   });
   return { key, size: st.size, lastModified: st.mtime, etag: fsEtag(st) };
 }
 
 /**
- * The one atomic-write protocol: `produce` fills a fresh temp file inside the bucket root, which is
- * renamed over the key only once complete; on any failure or abort the temp file is removed.
+ * The one atomic-write protocol: `produce` fills a fresh temp file beside the key's file (given open), which
+ * is renamed over the key only once complete; on any failure or abort the temp file is removed.
  */
 async function atomicPut(
   root: string,
   key: string,
-  dirs: KnownDirs,
+  folders: Folders,
   signal: AbortSignal | undefined,
-  produce: (tmp: string) => Promise<Stats>,
+  produce: (fh: FileHandle, tmp: string) => Promise<Stats>,
 ): Promise<Stats> {
   const target = objectPath(root, key);
   signal?.throwIfAborted();
-  const tmpDir = path.join(root, TMP_DIR_NAME);
-  await mkdir(tmpDir, { recursive: true });
-  const tmp = path.join(tmpDir, randomUUID());
+  const { tmp, fh } = await openTemp(target, key, folders);
   try {
-    const st = await produce(tmp);
+    let st: Stats;
+    try {
+      st = await produce(fh, tmp);
+    } finally {
+      await fh.close().catch(() => {});
+    }
     // Last chance to honour an abort: past the rename the object is visible.
     signal?.throwIfAborted();
-    await moveIntoPlace(tmp, target, key, dirs);
+    await moveIntoPlace(tmp, target, key);
     return st;
   } catch (err) {
     await unlink(tmp).catch(() => {});
@@ -305,25 +311,17 @@ async function makeParent(target: string, key: string, dirs: KnownDirs): Promise
   }
 }
 
-async function moveIntoPlace(tmp: string, target: string, key: string, dirs: KnownDirs): Promise<void> {
-  // A concurrent delete may prune the freshly made (or only remembered) parent folder: retry a few times.
-  for (let attempt = 0; ; attempt++) {
-    await makeParent(target, key, dirs);
-    try {
-      await rename(tmp, target);
-      return;
-    } catch (err) {
-      const code = errnoCode(err);
-      if ((code === 'ENOENT' || code === 'ENOTDIR') && attempt < 5) {
-        dirs.forget(path.dirname(target));
-        continue;
-      }
-      if (code === 'EISDIR' || code === 'ENOTEMPTY' || code === 'EEXIST') {
-        throw new InvalidKeyError(key, 'objects exist under this key followed by "/".');
-      }
-      if (code === 'ENAMETOOLONG') throw new InvalidKeyError(key, 'a path segment is too long.');
-      throw err;
+/** Renames a complete temp file over its key; both are in one folder, which the temp file keeps from a prune. */
+async function moveIntoPlace(tmp: string, target: string, key: string): Promise<void> {
+  try {
+    await rename(tmp, target);
+  } catch (err) {
+    const code = errnoCode(err);
+    if (code === 'EISDIR' || code === 'ENOTEMPTY' || code === 'EEXIST') {
+      throw new InvalidKeyError(key, 'objects exist under this key followed by "/".');
     }
+    if (code === 'ENAMETOOLONG') throw new InvalidKeyError(key, 'a path segment is too long.');
+    throw err;
   }
 }
 

@@ -9,7 +9,7 @@ import path from 'node:path';
 import type { ObjectInfo } from '../backend.ts';
 import { errnoCode } from '../errors.ts';
 import { fsEtag } from './fs-etag.ts';
-import { prefixDir, TMP_DIR_NAME } from './key-path.ts';
+import { isTempName, prefixDir } from './key-path.ts';
 
 interface Entry {
   name: string;
@@ -42,7 +42,7 @@ async function* walk(
   signal: AbortSignal | undefined,
 ): AsyncGenerator<ObjectInfo> {
   signal?.throwIfAborted();
-  for (const entry of await readEntries(dir, dirPrefix === '', namePrefix)) {
+  for (const entry of await readEntries(dir, namePrefix)) {
     const full = path.join(dir, entry.name);
     if (entry.kind === 'dir') {
       const sub = `${dirPrefix}${entry.name}/`;
@@ -59,7 +59,7 @@ async function* walk(
   }
 }
 
-async function readEntries(dir: string, atRoot: boolean, namePrefix: string): Promise<Entry[]> {
+async function readEntries(dir: string, namePrefix: string): Promise<Entry[]> {
   let dirents: Dirent[];
   try {
     dirents = await readdir(dir, { withFileTypes: true });
@@ -71,7 +71,8 @@ async function readEntries(dir: string, atRoot: boolean, namePrefix: string): Pr
   const entries: Entry[] = [];
   for (const d of dirents) {
     if (!d.name.startsWith(namePrefix)) continue;
-    if (atRoot && d.name === TMP_DIR_NAME) continue;
+    // temp files of in-flight writes (in any folder) and the bookkeeping folder are never objects
+    if (isTempName(d.name)) continue;
     // A name that is not valid UTF-8 cannot be addressed by any key.
     if (d.name.includes('\uFFFD')) continue;
     // Folders are walked only when real (never through symlinks: no cycles, no escape from the root);

@@ -1,14 +1,33 @@
 /**
  * Maps object keys onto paths under a bucket root, refusing every key that could name something
- * outside it (or the reserved temp folder). The check is made twice: on the key's segments and on
+ * outside it (or a reserved temp name). The check is made twice: on the key's segments and on
  * the resolved path, so a bug in one cannot open the other.
  */
+import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { InvalidKeyError } from '../errors.ts';
 import { keyProblem } from '../oss-uri.ts';
 
-/** Temp files of in-flight writes live here, inside the bucket root so a rename never crosses devices. */
-export const TMP_DIR_NAME = '.openimm-tmp';
+/**
+ * Names starting with this are the backend's own, never objects: the temp file of an in-flight write
+ * (`<folder>/.openimm-tmp-<uuid>`, beside its target) and the bucket's bookkeeping folder (`.openimm-tmp`).
+ * No key may hold a segment starting with it, and listings skip such names at every level.
+ */
+export const TEMP_PREFIX = '.openimm-tmp';
+/** The bucket's bookkeeping folder (the register of folders that may hold temp files, and old temp files). */
+export const TMP_DIR_NAME = TEMP_PREFIX;
+
+export function isTempName(name: string): boolean {
+  return name.startsWith(TEMP_PREFIX);
+}
+
+/**
+ * A fresh temp file name beside `target`: in the target's own folder, so parallel writes into different
+ * folders take different directory locks, and the final rename stays within one folder.
+ */
+export function tempPathBeside(target: string): string {
+  return path.join(path.dirname(target), `${TEMP_PREFIX}-${randomUUID()}`);
+}
 
 /** The file path of an object key. Throws InvalidKeyError for keys the filesystem cannot hold safely. */
 export function objectPath(root: string, key: string): string {
@@ -22,7 +41,9 @@ export function objectPath(root: string, key: string): string {
   const problem = keyProblem(key);
   if (problem) throw new InvalidKeyError(key, problem);
   const segments = key.split('/');
-  if (segments[0] === TMP_DIR_NAME) throw new InvalidKeyError(key, `"${TMP_DIR_NAME}" is reserved.`);
+  if (segments.some(isTempName)) {
+    throw new InvalidKeyError(key, `names starting with "${TEMP_PREFIX}" are reserved.`);
+  }
   return checkedJoin(root, segments, key);
 }
 
@@ -31,7 +52,7 @@ export function prefixDir(root: string, dirPrefix: string): string | null {
   if (dirPrefix === '') return root;
   if (keyProblem(dirPrefix) !== null) return null;
   const segments = dirPrefix.split('/').slice(0, -1);
-  if (segments[0] === TMP_DIR_NAME) return null;
+  if (segments.some(isTempName)) return null;
   return checkedJoin(root, segments, dirPrefix);
 }
 

@@ -7,6 +7,7 @@ import { ObjectNotFoundError, type StorageBackend } from '../../../src/storage/b
 import { InvalidKeyError } from '../../../src/storage/errors.ts';
 import { createFsBackend } from '../../../src/storage/fs/fs-backend.ts';
 import { listKeys, readAll, runBackendContract } from '../backend-contract.ts';
+import { tempFilesUnder } from './temp-files.ts';
 
 runBackendContract('fs', async () => {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'openimm-'));
@@ -52,18 +53,35 @@ describe('fs backend specifics', () => {
     expect(await listKeys(b, '.openimm-tmp/')).toEqual([]);
   });
 
-  it('hides the temp folder and leaves it empty after failed and aborted writes', async () => {
-    await b.write('ok', Buffer.from('ok'));
+  it('writes through a hidden temp file beside the target, removed after failed and aborted writes', async () => {
+    await b.write('d/ok', Buffer.from('ok'));
     const body = new PassThrough();
     const controller = new AbortController();
-    const pending = b.write('aborted', body, { signal: controller.signal });
+    const pending = b.write('d/aborted', body, { signal: controller.signal });
     body.write(Buffer.alloc(1024));
     await new Promise((r) => setTimeout(r, 20));
-    expect(await readdir(path.join(root, '.openimm-tmp'))).toHaveLength(1);
+    const [temp, ...others] = await tempFilesUnder(root);
+    expect(others).toEqual([]);
+    expect(temp).toMatch(/^d\/\.openimm-tmp-[0-9a-f-]{36}$/);
+    // an in-flight temp file is no object: not listed, not readable, not writable by its name
+    expect(await listKeys(b, '')).toEqual(['d/ok']);
+    expect(await listKeys(b, 'd/.openimm')).toEqual([]);
+    expect(await listKeys(b, 'd/', 'd/a')).toEqual(['d/ok']);
+    await expect(b.head(temp!)).rejects.toBeInstanceOf(InvalidKeyError);
+    await expect(b.read(temp!)).rejects.toBeInstanceOf(InvalidKeyError);
+    await expect(b.write(temp!, Buffer.from('x'))).rejects.toBeInstanceOf(InvalidKeyError);
     controller.abort();
     await expect(pending).rejects.toThrow();
-    expect(await readdir(path.join(root, '.openimm-tmp'))).toEqual([]);
-    expect(await listKeys(b, '')).toEqual(['ok']);
+    expect(await tempFilesUnder(root)).toEqual([]);
+    expect(await listKeys(b, '')).toEqual(['d/ok']);
+  });
+
+  it('refuses keys with a segment in the reserved temp name space, at any depth', async () => {
+    for (const key of ['.openimm-tmp-1', 'a/.openimm-tmp-x', 'a/b/.openimm-tmpfoo/c']) {
+      await expect(b.write(key, Buffer.from('x'))).rejects.toBeInstanceOf(InvalidKeyError);
+    }
+    expect(await tempFilesUnder(root)).toEqual([]);
+    expect(await listKeys(b, 'a/.openimm-tmp-x/')).toEqual([]);
   });
 
   it('prunes folders emptied by a delete, but not the bucket root', async () => {
@@ -121,7 +139,7 @@ describe('fs backend kernel copies', () => {
         InvalidKeyError,
       );
       await expect(b.copyIn(path.join(base, 'missing.bin'), 'x.bin')).rejects.toThrow();
-      expect(await readdir(path.join(base, 'bucket', '.openimm-tmp'))).toEqual([]);
+      expect(await tempFilesUnder(path.join(base, 'bucket'))).toEqual([]);
       expect(() => b.pathOf('a/../../x')).toThrow(InvalidKeyError);
     } finally {
       await rm(base, { recursive: true, force: true });
