@@ -47,7 +47,7 @@ describe('archive tasks through the API', () => {
     const out: string[] = [];
     const walk = async (rel: string) => {
       for (const e of await readdir(path.join(bucketDir, rel), { withFileTypes: true })) {
-        if (e.name === '.openimm-tmp') continue;
+        if (e.name.startsWith('.openimm-tmp')) continue;
         const child = rel ? `${rel}/${e.name}` : e.name;
         if (e.isDirectory()) await walk(child);
         else out.push(child);
