@@ -101,7 +101,8 @@ export class RangeReader extends yauzl.RandomAccessReader {
     const loading = this.source.read(start, end).then(async (stream) => {
       const chunks: Buffer[] = [];
       for await (const chunk of stream) chunks.push(chunk as Buffer);
-      return Buffer.concat(chunks);
+      // A block is usually one chunk of the source's 1 MiB reads: kept as is, not copied into a new MiB.
+      return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
     });
     loading.catch(() => this.blocks.delete(index));
     this.blocks.set(index, loading);

@@ -155,7 +155,8 @@ async function writeObject(
 
 /**
  * A write in a batch: the temp file is complete when this returns, and the batch publishes it (fsync,
- * then rename) later, through the still open handle when the batch takes it. The object's folder is made
+ * then rename) later, through the still open handle when the batch takes it. The info returned has no
+ * ETag (the object is not published yet). The object's folder is made
  * now, so a key under an existing object fails here rather than at publication.
  */
 async function writeDeferred(
@@ -177,16 +178,18 @@ async function writeDeferred(
     const written = await writeBody(fh, body, opts.signal);
     if (opts.size !== undefined && written !== opts.size)
       throw new SizeMismatchError(uri, opts.size, written);
-    const st = await fh.stat();
+    // No fstat (a pool round trip per object): the size is what was written, and an ETag of a file that
+    // is not yet visible would only be a promise; `head` gives the published object's.
+    const lastModified = new Date();
     opts.signal?.throwIfAborted();
     const keep = part.takesHandle();
     if (!keep) await fh.close().catch(() => {});
-    const pending = { tmp, target, key, size: st.size, fh: keep ? fh : undefined };
+    const pending = { tmp, target, key, size: written, fh: keep ? fh : undefined };
     // the batch owns both now (and removes them on failure)
     tmp = undefined;
     fh = undefined;
     await part.add(pending);
-    return { key, size: st.size, lastModified: st.mtime, etag: fsEtag(st), contentType: opts.contentType };
+    return { key, size: written, lastModified, contentType: opts.contentType };
   } catch (err) {
     await fh?.close().catch(() => {});
     if (tmp) await unlink(tmp).catch(() => {});
