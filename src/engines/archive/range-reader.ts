@@ -75,6 +75,13 @@ export class RangeReader extends yauzl.RandomAccessReader {
     );
   }
 
+  /** Bytes [start, end) straight from the source, not cached (a large entry's data). */
+  stream(start: number, end: number): Promise<Readable> {
+    if (end > this.source.size || start < 0 || end <= start)
+      throw new Error('read past the end of the archive');
+    return this.source.read(start, end - 1);
+  }
+
   /** Bytes [start, end) from cached blocks (a view of a block when they lie in one). */
   async bytes(start: number, end: number): Promise<Buffer> {
     if (end > this.source.size || start < 0) throw new Error('read past the end of the archive');

@@ -1,15 +1,16 @@
 /**
- * Zip archives through yauzl: entries come from the central directory (names decoded per `zip-names.ts`),
- * data from ranged reads, inflated by zlib on libuv's thread pool. Several entries are extracted at once,
- * which is how this beats single-threaded `unzip`. Entries that yauzl cannot decode (encrypted, or a
- * method other than store/deflate) are reported so the caller can hand the archive to 7-Zip.
+ * Zip archives through yauzl's central directory (names decoded per `zip-names.ts`); the entries' data
+ * comes from ranged reads of the source (`zip-whole-entry.ts`, `zip-entry-stream.ts`), inflated by zlib on
+ * libuv's thread pool. Several entries are extracted at once, which is how this beats single-threaded
+ * `unzip`. Entries that yauzl cannot decode (encrypted, or a method other than store/deflate) are reported
+ * so the caller can hand the archive to 7-Zip.
  */
-import { PassThrough, pipeline, type Readable } from 'node:stream';
-import { createInflateRaw } from 'node:zlib';
+import type { Readable } from 'node:stream';
 import yauzl from 'yauzl';
 import type { ArchiveEntry, EntryKind, ExtractOptions } from './entry.ts';
 import { ArchiveErrors } from './errors.ts';
 import { RangeReader, type RangeSource } from './range-reader.ts';
+import { openEntryStream } from './zip-entry-stream.ts';
 import { decodeName, detectNameEncoding, type NameEncoding, type RawName } from './zip-names.ts';
 import { readsWhole, readWholeEntry } from './zip-whole-entry.ts';
 
@@ -24,7 +25,6 @@ export interface ZipArchive {
 }
 
 const S_IFMT = 0o170000;
-const INFLATE_CHUNK = 1024 * 1024;
 const UNIX_KIND = new Map<number, EntryKind>([
   [0o040000, 'dir'],
   [0o100000, 'file'],
@@ -104,7 +104,7 @@ export async function openZip(source: RangeSource, maxEntries: number): Promise<
     encoding,
     needsSevenZip: (selected) =>
       selected.some((e) => e.kind === 'file' && !raw[e.index]!.canDecodeFileData()),
-    extract: (opts) => extractZip(zip, reader, raw, opts),
+    extract: (opts) => extractZip(reader, raw, opts),
     close: () => zip.close(),
   };
 }
@@ -127,34 +127,7 @@ function checkOverlaps(raw: yauzl.Entry[]): void {
   }
 }
 
-/**
- * A large entry's bytes: yauzl gives the stored data, inflated here with 1 MiB output chunks instead of
- * zlib's 16 KiB default; each chunk costs a callback, a CRC update and a write on the main thread, so
- * this cuts that work ~64× (the size of the fs backend's reads, so one read feeds about one chunk). Sizes are then checked by the caller's verifier.
- */
-async function openEntryData(zip: yauzl.ZipFile, entry: yauzl.Entry): Promise<Readable> {
-  const data = await zip.openReadStreamPromise(entry, { decodeFileData: false } as yauzl.ZipFileOptions);
-  if (entry.compressionMethod === 0) return data;
-  const inflate = createInflateRaw({ chunkSize: INFLATE_CHUNK });
-  pipeline(data, inflate, () => {});
-  return inflate;
-}
-
-/** yauzl's stream, with its failures (inflate errors, size lies) reported as a damaged entry. */
-function asArchiveErrors(stream: Readable, entry: ArchiveEntry): Readable {
-  const out = new PassThrough();
-  stream.on('error', (err) => out.destroy(ArchiveErrors.corrupt(err.message.slice(0, 200), entry.name, err)));
-  out._destroy = (err, cb) => {
-    stream.unpipe(out);
-    stream.destroy();
-    cb(err);
-  };
-  stream.pipe(out);
-  return out;
-}
-
 async function extractZip(
-  zip: yauzl.ZipFile,
   reader: RangeReader,
   raw: yauzl.Entry[],
   opts: ExtractOptions & { concurrency: number },
@@ -170,7 +143,7 @@ async function extractZip(
     while (failure === null && next < queue.length) {
       opts.signal.throwIfAborted();
       const entry = queue[next++]!;
-      await opts.sink(entry, await openEntry(zip, reader, raw[entry.index]!, entry));
+      await opts.sink(entry, await openEntry(reader, raw[entry.index]!, entry));
     }
   };
   const workers = Array.from({ length: Math.min(opts.concurrency, queue.length) }, () =>
@@ -184,14 +157,13 @@ async function extractZip(
 
 /** A small entry's whole bytes, or a stream of a large one; failures are reported as a damaged entry. */
 async function openEntry(
-  zip: yauzl.ZipFile,
   reader: RangeReader,
   rawEntry: yauzl.Entry,
   entry: ArchiveEntry,
 ): Promise<Readable | Buffer> {
   try {
     if (readsWhole(rawEntry)) return await readWholeEntry(reader, rawEntry);
-    return asArchiveErrors(await openEntryData(zip, rawEntry), entry);
+    return await openEntryStream(reader, rawEntry, entry);
   } catch (err) {
     throw ArchiveErrors.corrupt(String((err as Error).message ?? err).slice(0, 200), entry.name, err);
   }

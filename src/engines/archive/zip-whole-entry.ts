@@ -29,6 +29,17 @@ export function readsWhole(entry: yauzl.Entry): boolean {
  * about its size yields a buffer the caller's size check refuses, never an unbounded one.
  */
 export async function readWholeEntry(reader: RangeReader, entry: yauzl.Entry): Promise<Buffer> {
+  const start = await entryDataStart(reader, entry);
+  const data = await reader.bytes(start, start + entry.compressedSize);
+  if (entry.compressionMethod === 0) return data;
+  return inflateBounded(data, entry.uncompressedSize + 1);
+}
+
+/**
+ * Where the entry's stored data starts: past its local header, whose name and extra field lengths may
+ * differ from the central directory's. Checked to lie inside the archive.
+ */
+export async function entryDataStart(reader: RangeReader, entry: yauzl.Entry): Promise<number> {
   const offset = entry.relativeOffsetOfLocalHeader;
   const header = await reader.bytes(offset, offset + 30);
   if (header.readUInt32LE(0) !== LOCAL_HEADER_SIGNATURE) {
@@ -38,9 +49,7 @@ export async function readWholeEntry(reader: RangeReader, entry: yauzl.Entry): P
   if (start + entry.compressedSize > reader.size) {
     throw new Error(`file data overflows file bounds: ${start} + ${entry.compressedSize} > ${reader.size}`);
   }
-  const data = await reader.bytes(start, start + entry.compressedSize);
-  if (entry.compressionMethod === 0) return data;
-  return inflateBounded(data, entry.uncompressedSize + 1);
+  return start;
 }
 
 function inflateBounded(data: Buffer, maxOutputLength: number): Promise<Buffer> {
