@@ -1,5 +1,5 @@
 import { mkdir } from 'node:fs/promises';
-import { PGlite } from '@electric-sql/pglite';
+import type { PGlite } from '@electric-sql/pglite';
 import type { Db, Queryable, QueryResult } from './types.ts';
 
 /**
@@ -8,6 +8,8 @@ import type { Db, Queryable, QueryResult } from './types.ts';
  */
 export async function openPgliteDb(dataDir?: string): Promise<Db> {
   if (dataDir) await mkdir(dataDir, { recursive: true });
+  // Imported here, not at the top: a process on PostgreSQL never loads PGlite (~40 MiB).
+  const { PGlite } = await import('@electric-sql/pglite');
   const pg = dataDir ? await PGlite.create(dataDir) : await PGlite.create();
   const wrap = (q: Pick<PGlite, 'query'>): Queryable => ({
     async query<T>(sql: string, params: unknown[] = []): Promise<QueryResult<T>> {
