@@ -52,8 +52,9 @@ export async function claimTasks(
     leaseSeconds: number;
   },
 ): Promise<Claim[]> {
-  // The payload is read by one index probe per task (a LATERAL on the claimed ids); written as a join, the
-  // planner hashes the whole table. An empty target list comes back as NULL: nothing to parse.
+  // Only the queue row is written (the tasks row is written once, at the end). The task and its payload are
+  // read by index probes per claimed id; written as plain joins over the tables, the planner hashes them
+  // whole. An empty target list comes back as NULL: nothing to parse.
   const r = await db.query<ClaimRow>(
     `WITH picked AS (
        SELECT c.task_id FROM unnest($2::text[], $3::int[]) AS w(cls, free)
@@ -68,16 +69,14 @@ export async function claimTasks(
        LIMIT $5
      ), q AS (
        UPDATE task_queue
-       SET state = 'running', lease_owner = $1, lease_expires_at = now() + make_interval(secs => $4)
-       WHERE task_id = ANY(ARRAY(SELECT task_id FROM picked))
-       RETURNING task_id
-     ), t AS (
-       UPDATE tasks t
        SET state = 'running', lease_owner = $1, lease_expires_at = now() + make_interval(secs => $4),
-           attempts = t.attempts + 1, started_at = coalesce(t.started_at, now())
-       WHERE t.id = ANY(ARRAY(SELECT task_id FROM q))
-       RETURNING t.id, t.type, t.account_id, t.project_name, t.attempts, t.max_attempts, t.created_at,
-                 t.event_id, t.request_id, t.user_data, t.tags
+           attempts = attempts + 1, started_at = coalesce(started_at, now())
+       WHERE task_id = ANY(ARRAY(SELECT task_id FROM picked))
+       RETURNING task_id, attempts
+     ), t AS (
+       SELECT t.id, t.type, t.account_id, t.project_name, q.attempts, t.max_attempts, t.created_at,
+              t.event_id, t.request_id, t.user_data, t.tags
+       FROM q JOIN tasks t ON t.id = q.task_id
      )
      SELECT t.*, p.params, p.extended_message_uri, p.notification,
        (SELECT pr.service_role FROM projects pr

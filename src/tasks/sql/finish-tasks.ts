@@ -42,7 +42,8 @@ const READ_BACK = `t.id, t.account_id, t.project_name, t.type, t.event_id, t.req
   t.user_data, t.tags, p.notification, p.extended_message_uri`;
 
 /**
- * Moves tasks to a terminal state in one statement, taking them out of the queue. Only tasks whose queue row is
+ * Moves tasks to a terminal state in one statement, taking them out of the queue; the task's row gets the
+ * attempts and first start its queue row counted (the claims write only the queue row). Only tasks whose queue row is
  * in one of `fromStates` (and, with `leaseOwner`, still leased by that owner) change: an attempt that lost its
  * lease cannot overwrite the outcome of another. The guard trigger of `tasks` refuses the rest.
  * Returns the tasks that did change; the caller's hooks (outbox rows) run in the same transaction.
@@ -74,12 +75,12 @@ export async function finishTasks(
     `WITH q AS (
        DELETE FROM task_queue q
        WHERE q.task_id = ANY($1::text[]) AND q.state = ANY($6::text[]) AND ($7::text IS NULL OR q.lease_owner = $7)
-       RETURNING q.task_id
+       RETURNING q.task_id, q.attempts, q.started_at
      )
      UPDATE tasks t
      SET state = v.state, code = v.code, message = v.message, ended_at = to_timestamp(v.ended_ms / 1000),
          progress = CASE WHEN v.state = 'succeeded' THEN 100 ELSE t.progress END,
-         lease_owner = NULL, lease_expires_at = NULL
+         attempts = q.attempts, started_at = q.started_at
      FROM q JOIN unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::float8[])
          AS v(id, state, code, message, ended_ms) ON v.id = q.task_id
        ${known ? '' : 'LEFT JOIN task_payloads p ON p.task_id = v.id'}
