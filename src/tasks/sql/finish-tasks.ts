@@ -71,33 +71,39 @@ export async function finishTasks(
     messages[i] = item.message;
     endedMs[i] = item.endedAt.getTime();
   }
+  // WaitTask long-polls are woken in the same statement: one NOTIFY per 100 ids keeps each payload under
+  // PostgreSQL's 8,000-byte limit (task ids are a type name and a UUID).
   const r = await tx.query<any>(
     `WITH q AS (
        DELETE FROM task_queue q
        WHERE q.task_id = ANY($1::text[]) AND q.state = ANY($6::text[]) AND ($7::text IS NULL OR q.lease_owner = $7)
        RETURNING q.task_id, q.attempts, q.started_at
+     ), u AS (
+       UPDATE tasks t
+       SET state = v.state, code = v.code, message = v.message, ended_at = to_timestamp(v.ended_ms / 1000),
+           progress = CASE WHEN v.state = 'succeeded' THEN 100 ELSE t.progress END,
+           attempts = q.attempts, started_at = q.started_at
+       FROM q JOIN unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::float8[])
+           AS v(id, state, code, message, ended_ms) ON v.id = q.task_id
+         ${known ? '' : 'LEFT JOIN task_payloads p ON p.task_id = v.id'}
+       WHERE t.id = q.task_id
+       RETURNING ${known ? 't.id' : READ_BACK}
+     ), woken AS (
+       SELECT pg_notify('${TASK_DONE_CHANNEL}', string_agg(id, ',')) FROM (
+         SELECT id, (row_number() OVER () - 1) / 100 AS chunk FROM u
+       ) c GROUP BY chunk
      )
-     UPDATE tasks t
-     SET state = v.state, code = v.code, message = v.message, ended_at = to_timestamp(v.ended_ms / 1000),
-         progress = CASE WHEN v.state = 'succeeded' THEN 100 ELSE t.progress END,
-         attempts = q.attempts, started_at = q.started_at
-     FROM q JOIN unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::float8[])
-         AS v(id, state, code, message, ended_ms) ON v.id = q.task_id
-       ${known ? '' : 'LEFT JOIN task_payloads p ON p.task_id = v.id'}
-     WHERE t.id = q.task_id
-     RETURNING ${known ? 't.id' : READ_BACK}`,
+     SELECT u.* FROM u WHERE (SELECT count(*) FROM woken) >= 0`,
     [ids, states, codes, messages, endedMs, fromStates, guard.leaseOwner ?? null],
   );
   if (r.rows.length === 0) return [];
   const byId = new Map<string, FinishItem>();
   for (const item of items) byId.set(item.id, item);
   const finished: FinishedTask[] = new Array(r.rows.length);
-  const doneIds = new Array<string>(r.rows.length);
   const withContent: FinishItem[] = [];
   for (let i = 0; i < r.rows.length; i++) {
     const row = r.rows[i];
     const item = byId.get(row.id)!;
-    doneIds[i] = item.id;
     finished[i] = item.claim ? fromClaim(item, item.claim) : fromRow(item, row);
     if (item.content) withContent.push(item);
   }
@@ -108,7 +114,6 @@ export async function finishTasks(
       [withContent.map((i) => i.id), withContent.map((i) => JSON.stringify(i.content))],
     );
   }
-  await notifyDone(tx, doneIds);
   return finished;
 }
 
@@ -153,19 +158,4 @@ function fromRow(item: FinishItem, row: any): FinishedTask {
     notification: row.notification ?? [],
     extendedMessageUri: row.extended_message_uri ?? '',
   };
-}
-
-/** Wakes WaitTask long-polls, in one round trip; payloads stay under PostgreSQL's 8,000-byte NOTIFY limit. */
-async function notifyDone(tx: Queryable, ids: string[]): Promise<void> {
-  const chunks: string[] = [];
-  let chunk = '';
-  for (const id of ids) {
-    if (chunk && chunk.length + id.length + 1 > 7000) {
-      chunks.push(chunk);
-      chunk = '';
-    }
-    chunk = chunk ? `${chunk},${id}` : id;
-  }
-  if (chunk) chunks.push(chunk);
-  await tx.query('SELECT pg_notify($1, c) FROM unnest($2::text[]) AS c', [TASK_DONE_CHANNEL, chunks]);
 }
