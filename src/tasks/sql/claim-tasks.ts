@@ -54,14 +54,15 @@ export async function claimTasks(
     leaseSeconds: number;
   },
 ): Promise<Claim[]> {
-  // Only the queue row is written (the tasks row is written once, at the end). The task and its payload are
+  // Only the queue row is written (the tasks row is written once, at the end), found again by its ctid: it
+  // is locked from the moment it is picked, so the ctid holds, and no second index descent per row is made. The task and its payload are
   // read by index probes per claimed id; written as plain joins over the tables, the planner hashes them
   // whole. An empty target list comes back as NULL: nothing to parse.
   const r = await db.query<ClaimRow>(
     `WITH picked AS (
-       SELECT c.task_id FROM unnest($2::text[], $3::int[]) AS w(cls, free)
+       SELECT c.row_id FROM unnest($2::text[], $3::int[]) AS w(cls, free)
        CROSS JOIN LATERAL (
-         SELECT task_id, queue_rank, created_at FROM task_queue
+         SELECT ctid AS row_id, queue_rank, created_at FROM task_queue
          WHERE state = 'queued' AND work_class = w.cls AND run_after <= now()
          ORDER BY queue_rank, created_at
          LIMIT w.free
@@ -73,7 +74,7 @@ export async function claimTasks(
        UPDATE task_queue
        SET state = 'running', lease_owner = $1, lease_expires_at = now() + make_interval(secs => $4),
            attempts = attempts + 1, started_at = coalesce(started_at, now())
-       WHERE task_id = ANY(ARRAY(SELECT task_id FROM picked))
+       WHERE ctid = ANY(ARRAY(SELECT row_id FROM picked))
        RETURNING task_id, attempts
      ), t AS (
        SELECT t.id, t.type, t.account_id, t.project_name, q.attempts, t.max_attempts,
