@@ -2,7 +2,6 @@ import { randomBytes } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import type { ServerConfig } from '../config/config.ts';
-import type { WorkClass } from '../processors/types.ts';
 import { ClaimAccounts, type ClaimRound } from './claim-accounts.ts';
 import { createCompletionBatcher, type OnFinished } from './completion-batcher.ts';
 import { reapExpiredLeases } from './reaper.ts';
@@ -19,17 +18,11 @@ export type WorkerOptions = Omit<RunTaskDeps, 'batcher' | 'owner'> & {
   sweepMs?: number;
 };
 
-/** A task whose processor runs here: how to stop it, and its end (awaited at shutdown). */
+/** A task whose processor runs here: how to stop it, whether its slot is free, its end (awaited at shutdown). */
 class RunningTask {
   readonly stop = new StopSwitch();
   released = false;
   done: Promise<void> = Promise.resolve();
-  readonly task: ClaimedTask;
-  readonly cls: WorkClass;
-  constructor(task: ClaimedTask, cls: WorkClass) {
-    this.task = task;
-    this.cls = cls;
-  }
 }
 
 /**
@@ -104,7 +97,7 @@ export function createWorker(opts: WorkerOptions) {
     const cls = opts.processors.get(task.type)?.workClass ?? 'light';
     perClass.set(cls, (perClass.get(cls) ?? 0) + 1);
     busy++;
-    const r = new RunningTask(task, cls);
+    const r = new RunningTask();
     const release = () => {
       if (r.released) return;
       r.released = true;
