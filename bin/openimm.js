@@ -3,8 +3,15 @@
 // needs more. It must be set before the pool's first use, so before any import below.
 process.env.UV_THREADPOOL_SIZE ??= '16';
 
-// Runs the TypeScript sources directly: tsx compiles each module on load (and caches it).
-const { register } = await import('tsx/esm/api');
-register();
-const { main } = await import('../src/cli/main.ts');
+// Runs the compiled bundle (dist/, rebuilt here when a source file is newer); where it cannot be built, the
+// TypeScript sources through tsx, which compiles each module on load.
+const { ensureBundle, BUNDLE_MAIN } = await import('../scripts/build-bundle.mjs');
+let main;
+if (process.env.OPENIMM_BUNDLE !== 'off' && (await ensureBundle())) {
+  ({ main } = await import(new URL(`file://${BUNDLE_MAIN}`).href));
+} else {
+  const { register } = await import('tsx/esm/api');
+  register();
+  ({ main } = await import('../src/cli/main.ts'));
+}
 await main(process.argv);

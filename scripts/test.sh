@@ -7,4 +7,6 @@ bash scripts/install-engines.sh
 bash scripts/start-services.sh
 npx biome check .
 npx tsc --noEmit -p .
+# The tests that start `openimm` as a process run the compiled bundle: build it once, before they race to.
+node scripts/build-bundle.mjs
 npx vitest run "$@"

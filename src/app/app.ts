@@ -41,7 +41,9 @@ export interface RunningApp {
  */
 export async function startApp(config: ServerConfig, log: Logger): Promise<RunningApp> {
   const db = await connectDb(
-    config.databaseUrl ? { url: config.databaseUrl } : { pgliteDir: path.join(config.dataDir, 'db') },
+    config.databaseUrl
+      ? { url: config.databaseUrl }
+      : { pgliteDir: path.join(config.dataDir, 'db'), sharedBuffersMb: config.pgliteSharedBuffersMb },
   );
   const bootstrap = await bootstrapAccount(db, {
     dataDir: config.dataDir,

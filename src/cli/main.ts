@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import pkg from '../../package.json' with { type: 'json' };
 import { loadConfig } from '../config/config.ts';
 import { createStorageRegistry } from '../storage/registry.ts';
 import { registerOssCommands } from './oss-commands.ts';
@@ -10,6 +11,7 @@ export async function main(argv: string[]) {
   program
     .name('openimm')
     .description('Self-hosted, IMM-compatible asynchronous media and document processing')
+    .version(pkg.version)
     .option('--data-dir <dir>', 'data folder of the embedded server (OPENIMM_DATA_DIR, default ./data)')
     .option('--config <file>', 'JSON config file (OPENIMM_CONFIG)')
     .enablePositionalOptions();

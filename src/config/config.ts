@@ -14,6 +14,8 @@ export const serverConfigSchema = z.object({
   /** `all` = API and worker in one process; `api` and `worker` split them across processes. */
   role: z.enum(['all', 'api', 'worker']).default('all'),
   databaseUrl: z.string().optional(),
+  /** The embedded database's buffer cache (PostgreSQL's shared_buffers) in MiB; its memory is never returned. */
+  pgliteSharedBuffersMb: z.coerce.number().int().min(1).max(4096).default(16),
   accessKeyId: z.string().optional(),
   accessKeySecret: z.string().optional(),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -69,6 +71,7 @@ const ENV_MAP: Record<string, string[]> = {
   OPENIMM_REGION: ['region'],
   OPENIMM_ROLE: ['role'],
   OPENIMM_DATABASE_URL: ['databaseUrl'],
+  OPENIMM_PGLITE_SHARED_BUFFERS_MB: ['pgliteSharedBuffersMb'],
   OPENIMM_ACCESS_KEY_ID: ['accessKeyId'],
   OPENIMM_ACCESS_KEY_SECRET: ['accessKeySecret'],
   OPENIMM_LOG_LEVEL: ['logLevel'],

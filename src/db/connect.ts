@@ -4,7 +4,10 @@ import { openPostgresDb } from './pg-db.ts';
 import { openPgliteDb } from './pglite-db.ts';
 import type { Db } from './types.ts';
 
-export type DbTarget = { url: string } | { pgliteDir: string } | { memory: true };
+export type DbTarget =
+  | { url: string }
+  | { pgliteDir: string; sharedBuffersMb?: number }
+  | { memory: true; sharedBuffersMb?: number };
 
 /** Opens the database (PostgreSQL for a URL, otherwise PGlite) and brings its schema up to date. */
 export async function connectDb(
@@ -14,7 +17,9 @@ export async function connectDb(
   const db =
     'url' in target
       ? await openPostgresDb(target.url, { max: opts.poolSize })
-      : await openPgliteDb('pgliteDir' in target ? path.resolve(target.pgliteDir) : undefined);
+      : await openPgliteDb('pgliteDir' in target ? path.resolve(target.pgliteDir) : undefined, {
+          sharedBuffersMb: target.sharedBuffersMb,
+        });
   if (opts.migrate !== false) await migrate(db);
   return db;
 }

@@ -5,10 +5,21 @@ import { type FinishedTask, type FinishItem, finishTasks } from './sql/finish-ta
 /** Runs inside the transaction that commits terminal states: the outbox rows are written here. */
 export type OnFinished = (tx: Queryable, tasks: FinishedTask[]) => Promise<void>;
 
+/** Batches committing at once: one commits while the next is built and sent (their tasks never overlap). */
+const MAX_IN_FLIGHT = 2;
+
+interface Pending {
+  item: FinishItem;
+  resolve: (ok: boolean) => void;
+  reject: (e: unknown) => void;
+}
+
 /**
  * Commits the outcomes that finished in the same event-loop turn with one transaction (one UPDATE over an
  * array of ids), the way the fast Postgres queues do. Each caller learns whether its outcome was committed
- * (false: the lease was lost and another attempt owns the task).
+ * (false: the lease was lost and another attempt owns the task). Up to two batches are in flight, so the
+ * worker never waits for one commit before sending the next; each task is in exactly one batch, so they
+ * touch disjoint rows.
  */
 export function createCompletionBatcher(opts: {
   db: Db;
@@ -16,26 +27,40 @@ export function createCompletionBatcher(opts: {
   onFinished: OnFinished;
   log: Logger;
 }) {
-  let pending: Array<{ item: FinishItem; resolve: (ok: boolean) => void; reject: (e: unknown) => void }> = [];
+  let pending: Pending[] = [];
   let scheduled = false;
-  let flushing: Promise<void> = Promise.resolve();
+  let inFlight = 0;
+  const idle: Array<() => void> = [];
 
-  async function flush() {
+  function schedule() {
+    if (scheduled || inFlight >= MAX_IN_FLIGHT || pending.length === 0) return;
+    scheduled = true;
+    setImmediate(flush);
+  }
+
+  function flush() {
     scheduled = false;
     const batch = pending;
     pending = [];
     if (batch.length === 0) return;
+    inFlight++;
+    void commitBatch(batch).finally(() => {
+      inFlight--;
+      schedule();
+      if (inFlight === 0 && pending.length === 0) for (const wake of idle.splice(0)) wake();
+    });
+  }
+
+  async function commitBatch(batch: Pending[]) {
     try {
+      const items = batch.map((b) => b.item);
       const finished = await opts.db.transaction(async (tx) => {
-        const done = await finishTasks(
-          tx,
-          batch.map((b) => b.item),
-          { leaseOwner: opts.owner },
-        );
+        const done = await finishTasks(tx, items, { leaseOwner: opts.owner });
         if (done.length > 0) await opts.onFinished(tx, done);
         return done;
       });
-      const ok = new Set(finished.map((f) => f.id));
+      const ok = new Set<string>();
+      for (const f of finished) ok.add(f.id);
       for (const b of batch) b.resolve(ok.has(b.item.id));
     } catch (err) {
       opts.log.error({ err, count: batch.length }, 'committing task outcomes failed');
@@ -47,15 +72,13 @@ export function createCompletionBatcher(opts: {
     commit(item: FinishItem): Promise<boolean> {
       return new Promise((resolve, reject) => {
         pending.push({ item, resolve, reject });
-        if (!scheduled) {
-          scheduled = true;
-          // Chain after the previous flush so a batch never races the one before it.
-          flushing = flushing.then(() => new Promise<void>((r) => setImmediate(() => void flush().then(r))));
-        }
+        schedule();
       });
     },
-    async drain() {
-      await flushing;
+    /** Resolves once every outcome handed in so far is committed (or has failed). */
+    drain(): Promise<void> {
+      if (inFlight === 0 && pending.length === 0) return Promise.resolve();
+      return new Promise((resolve) => idle.push(resolve));
     },
   };
 }

@@ -50,6 +50,14 @@ export async function listTasks(
   if (f.startTimeRange?.end) add((p) => `t.created_at < ${p}`, f.startTimeRange.end);
   if (f.endTimeRange?.start) add((p) => `t.ended_at >= ${p}`, f.endTimeRange.start);
   if (f.endTimeRange?.end) add((p) => `t.ended_at < ${p}`, f.endTimeRange.end);
+  // Implied by the project's longest and shortest runs (0007_project_run_bounds.sql): they let the start-time
+  // index serve an EndTimeRange. No bounds row means no finished task: comparing with NULL matches nothing.
+  const runBound = (col: 'max_run' | 'min_run') =>
+    `(SELECT b.${col} FROM project_run_bounds b WHERE b.account_id = $1 AND b.project_name = $2)`;
+  if (f.endTimeRange?.start)
+    add((p) => `t.created_at >= ${p}::timestamptz - ${runBound('max_run')}`, f.endTimeRange.start);
+  if (f.endTimeRange?.end)
+    add((p) => `t.created_at < ${p}::timestamptz - ${runBound('min_run')}`, f.endTimeRange.end);
   if (f.endTimeRange) where.push('t.ended_at IS NOT NULL');
 
   const filterHash = hashFilter(f);

@@ -1,4 +1,8 @@
-/** Internal task states; IMM's wire statuses are derived from them (`queued` is reported as `Running`). */
+/**
+ * Internal task states; IMM's wire statuses are derived from them (`queued` is reported as `Running`). A
+ * `tasks` row is `queued` until the task ends; whether it waits or runs is its `task_queue` row's state
+ * (0006_claim_in_queue_row.sql).
+ */
 export type TaskState = 'queued' | 'running' | 'succeeded' | 'failed';
 export type WireStatus = 'Running' | 'Succeeded' | 'Failed';
 

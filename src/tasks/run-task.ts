@@ -1,25 +1,17 @@
-import { mkdtempSync } from 'node:fs';
-import { rm } from 'node:fs/promises';
-import path from 'node:path';
 import type { Logger } from 'pino';
 import type { Db } from '../db/types.ts';
 import { TaskError } from '../processors/task-error.ts';
-import type {
-  ProcessorLimits,
-  RunContext,
-  TaskOutcome,
-  TaskProcessor,
-  TaskScope,
-} from '../processors/types.ts';
+import type { ProcessorLimits, TaskOutcome, TaskProcessor, TaskScope } from '../processors/types.ts';
 import { type CredentialConfig, parseCredentialConfig } from '../storage/credential-config.ts';
 import type { ScopedStorage } from '../storage/scoped-storage.ts';
 import type { createCompletionBatcher } from './completion-batcher.ts';
+import { TaskRunContext } from './run-context.ts';
 import type { ClaimedTask, TaskPayload } from './sql/claim-tasks.ts';
 import type { FinishItem } from './sql/finish-tasks.ts';
-import { releaseTask, updateProgress } from './sql/leases.ts';
+import { releaseTask } from './sql/leases.ts';
+import type { StopReason, StopSwitch } from './stop-switch.ts';
 
-/** Why a running attempt was stopped from outside. */
-export type StopReason = { kind: 'cancel'; by: string } | { kind: 'lease-lost' } | { kind: 'shutdown' };
+export type { StopReason } from './stop-switch.ts';
 
 export interface ExtendedMessageWrite {
   storage: ScopedStorage;
@@ -55,13 +47,13 @@ export interface RunTaskDeps {
 export async function runClaimedTask(
   task: ClaimedTask,
   payload: TaskPayload | undefined,
-  controller: AbortController,
+  stop: StopSwitch,
   deps: RunTaskDeps,
   onProcessed: () => void = () => {},
 ): Promise<void> {
-  const log = lazyChild(deps.log, { taskId: task.id, attempt: task.attempts });
+  const log = lazyChild(deps.log, task);
   try {
-    await runAttempt(task, payload, controller, deps, log, onProcessed);
+    await runAttempt(task, payload, stop, deps, log, onProcessed);
   } catch (err) {
     // Setup or commit failed (scratch folder, database): the lease runs out and the reaper retries the task.
     log.error({ err }, 'task attempt failed outside its processor');
@@ -71,7 +63,7 @@ export async function runClaimedTask(
 async function runAttempt(
   task: ClaimedTask,
   payload: TaskPayload | undefined,
-  controller: AbortController,
+  stop: StopSwitch,
   deps: RunTaskDeps,
   log: Logger,
   onProcessed: () => void,
@@ -112,24 +104,7 @@ async function runAttempt(
   }
   // The scratch folder is made on first use: most tasks stream and never touch it, and a mkdtemp + rm per
   // task was most of the engine's cost per task under load.
-  let tmpDir: string | undefined;
-  const progress = createProgressWriter(deps, task, log);
-  const ctx: RunContext = {
-    ...scope,
-    taskId: task.id,
-    taskType: task.type,
-    createdAt: new Date(task.created_at),
-    tags: task.tags ?? {},
-    storage,
-    progress: progress.report,
-    signal: controller.signal,
-    get tmpDir() {
-      tmpDir ??= mkdtempSync(path.join(deps.tmpRoot, 'task-'));
-      return tmpDir;
-    },
-    log,
-    limits: deps.limits,
-  };
+  const ctx = new TaskRunContext(scope, task, storage, stop, log, deps);
   let outcome: TaskOutcome | undefined;
   let failure: unknown;
   try {
@@ -137,11 +112,10 @@ async function runAttempt(
   } catch (err) {
     failure = err;
   } finally {
-    progress.stop();
-    if (tmpDir) await rm(tmpDir, { recursive: true, force: true }).catch(() => {});
+    await ctx.close();
   }
   onProcessed();
-  const reason = controller.signal.aborted ? (controller.signal.reason as StopReason) : undefined;
+  const reason: StopReason | undefined = stop.reason;
   if (reason?.kind === 'lease-lost') {
     log.warn('lease lost: the attempt stops without an outcome');
     return;
@@ -167,6 +141,7 @@ async function runAttempt(
       message: '',
       endedAt: new Date(),
       content: outcome?.content ?? null,
+      claim: undefined,
     };
   } else if (failure instanceof TaskError) {
     if (failure.transient && task.attempts < task.max_attempts) {
@@ -202,6 +177,8 @@ async function runAttempt(
       })
       .catch((err) => log.warn({ err }, 'writing the ExtendedMessageURI object failed'));
   }
+  // The finish need not read the task back: its notification is built from what the claim returned.
+  item.claim = { task, payload };
   await commit(deps, task, item);
 }
 
@@ -211,7 +188,15 @@ function failItem(
   message: string,
   content: Record<string, unknown> | null | undefined,
 ): FinishItem {
-  return { id: task.id, state: 'failed', code, message, endedAt: new Date(), content: content ?? null };
+  return {
+    id: task.id,
+    state: 'failed',
+    code,
+    message,
+    endedAt: new Date(),
+    content: content ?? null,
+    claim: undefined,
+  };
 }
 
 async function commit(deps: RunTaskDeps, task: ClaimedTask, item: FinishItem) {
@@ -223,46 +208,13 @@ async function commit(deps: RunTaskDeps, task: ClaimedTask, item: FinishItem) {
  * The task's logger, made when first used: most attempts never log, and a pino child per task showed in the
  * drain's profile. Its methods are forwarded, so it can be handed to processors as a Logger.
  */
-function lazyChild(parent: Logger, bindings: Record<string, unknown>): Logger {
+function lazyChild(parent: Logger, task: ClaimedTask): Logger {
   let child: Logger | undefined;
   return new Proxy({} as Logger, {
     get(_target, prop) {
-      child ??= parent.child(bindings);
+      child ??= parent.child({ taskId: task.id, attempt: task.attempts });
       const value = Reflect.get(child, prop, child);
       return typeof value === 'function' ? value.bind(child) : value;
     },
   });
-}
-
-/**
- * Keeps only the latest value and writes it at most once per interval. The timer starts with the first
- * report: most tasks never report, and a timer per task was a visible cost of short tasks.
- */
-function createProgressWriter(deps: RunTaskDeps, task: ClaimedTask, log: Logger) {
-  let latest = -1;
-  let written = 0;
-  let timer: NodeJS.Timeout | undefined;
-  let stopped = false;
-  const tick = () => {
-    if (latest > written) {
-      written = latest;
-      void updateProgress(deps.db, { id: task.id, owner: deps.owner, progress: latest }).catch((err) =>
-        log.debug({ err }, 'progress write failed'),
-      );
-    }
-  };
-  return {
-    report(percent: number) {
-      if (!Number.isFinite(percent)) return;
-      latest = Math.max(latest, Math.min(99, Math.floor(percent)));
-      if (!timer && !stopped) {
-        timer = setInterval(tick, deps.progressIntervalMs ?? 1000);
-        timer.unref();
-      }
-    },
-    stop() {
-      stopped = true;
-      if (timer) clearInterval(timer);
-    },
-  };
 }

@@ -2,13 +2,14 @@ import { randomBytes } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import type { ServerConfig } from '../config/config.ts';
-import type { WorkClass } from '../processors/types.ts';
+import { ClaimAccounts, type ClaimRound } from './claim-accounts.ts';
 import { createCompletionBatcher, type OnFinished } from './completion-batcher.ts';
 import { reapExpiredLeases } from './reaper.ts';
-import { type RunTaskDeps, runClaimedTask, type StopReason } from './run-task.ts';
-import { type ClaimedTask, claimTasks, type TaskPayload } from './sql/claim-tasks.ts';
+import { type RunTaskDeps, runClaimedTask } from './run-task.ts';
+import { type Claim, type ClaimedTask, claimTasks, type TaskPayload } from './sql/claim-tasks.ts';
 import { TASK_READY_CHANNEL } from './sql/insert-task.ts';
 import { renewLeases, TASK_CANCEL_CHANNEL } from './sql/leases.ts';
+import { StopSwitch } from './stop-switch.ts';
 
 export type WorkerOptions = Omit<RunTaskDeps, 'batcher' | 'owner'> & {
   config: ServerConfig['worker'];
@@ -17,7 +18,12 @@ export type WorkerOptions = Omit<RunTaskDeps, 'batcher' | 'owner'> & {
   sweepMs?: number;
 };
 
-const WORK_CLASSES: WorkClass[] = ['light', 'archive', 'image', 'office', 'media'];
+/** A task whose processor runs here: how to stop it, whether its slot is free, its end (awaited at shutdown). */
+class RunningTask {
+  readonly stop = new StopSwitch();
+  released = false;
+  done: Promise<void> = Promise.resolve();
+}
 
 /**
  * A worker: claims tasks when woken by LISTEN/NOTIFY (and by a slow safety sweep), runs them within its
@@ -28,14 +34,20 @@ export function createWorker(opts: WorkerOptions) {
   const log = opts.log.child({ worker: owner });
   const batcher = createCompletionBatcher({ db: opts.db, owner, onFinished: opts.onFinished, log });
   const deps: RunTaskDeps = { ...opts, owner, batcher, log };
-  const running = new Map<string, { task: ClaimedTask; controller: AbortController; done: Promise<void> }>();
+  const running = new Map<string, RunningTask>();
   const perClass = new Map<string, number>();
   /** Slots taken: tasks whose processor is running (a finished task waiting for its commit has freed its slot). */
   let busy = 0;
   const cfg = opts.config;
   let stopping = false;
-  let fetching = false;
-  let fetchAgain = false;
+  const claims = new ClaimAccounts(cfg);
+  /**
+   * The claim in flight (one at a time: two at once would make the second step over the rows the first has
+   * locked), awaited at shutdown: the tasks it takes are waited for or handed back.
+   */
+  let claiming: Promise<void> | undefined;
+  /** A wake-up (NOTIFY, freed slots) came while a claim was out. */
+  let wanted = false;
   let fetchScheduled = false;
   /** One claim round for all the slots freed in this turn of the event loop (a batch frees hundreds). */
   function scheduleFetch() {
@@ -43,79 +55,68 @@ export function createWorker(opts: WorkerOptions) {
     fetchScheduled = true;
     setImmediate(() => {
       fetchScheduled = false;
-      void fetchTasks();
+      fetchTasks();
     });
   }
   const timers: NodeJS.Timeout[] = [];
   const unlisteners: Array<() => Promise<void>> = [];
 
-  function freeSlots(): Array<{ cls: WorkClass; free: number }> {
-    const globalFree = cfg.concurrency - busy;
-    if (globalFree <= 0) return [];
-    return WORK_CLASSES.map((cls) => ({
-      cls,
-      free: Math.min(globalFree, cfg.classConcurrency[cls] - (perClass.get(cls) ?? 0)),
-    })).filter((s) => s.free > 0);
-  }
-
-  let currentFetch: Promise<void> = Promise.resolve();
-
-  function fetchTasks(): Promise<void> {
-    if (stopping) return currentFetch;
-    if (fetching) {
-      fetchAgain = true;
-      return currentFetch;
+  /** Sends a claim for the free slots, unless one is out already (then it is sent when that one returns). */
+  function fetchTasks(): void {
+    if (stopping) return;
+    if (claiming) {
+      wanted = true;
+      return;
     }
-    fetching = true;
-    currentFetch = fetchLoop();
-    return currentFetch;
+    wanted = false;
+    const round = claims.reserve(busy, perClass);
+    if (round) claiming = claimRound(round);
   }
 
-  async function fetchLoop(): Promise<void> {
+  async function claimRound(round: ClaimRound): Promise<void> {
+    let claimed: Claim[] = [];
     try {
-      do {
-        fetchAgain = false;
-        // One claim per round for every class with free slots: each class up to its own cap.
-        const slots = freeSlots();
-        const limit = cfg.concurrency - busy;
-        if (slots.length === 0 || limit <= 0 || stopping) break;
-        const claimed = await claimTasks(opts.db, {
-          owner,
-          classes: slots.map((s) => ({ workClass: s.cls, free: s.free })),
-          limit,
-          leaseSeconds: cfg.leaseSeconds,
-        });
-        for (const c of claimed) start(c.task, c.payload);
-        if (claimed.length === limit) fetchAgain = true;
-      } while (fetchAgain && !stopping);
+      claimed = await claimTasks(opts.db, {
+        owner,
+        classes: round.classes,
+        limit: round.limit,
+        leaseSeconds: cfg.leaseSeconds,
+      });
     } catch (err) {
       log.error({ err }, 'claiming tasks failed');
-    } finally {
-      fetching = false;
     }
+    claims.release(round);
+    claiming = undefined;
+    for (const c of claimed) start(c.task, c.payload);
+    // While claims come back full the next one goes out at once, before these tasks run: it is claimed in
+    // the database while they run here. A wake-up that came meanwhile is served now too.
+    if (claimed.length === round.limit || wanted) fetchTasks();
   }
 
   function start(task: ClaimedTask, payload: TaskPayload | undefined) {
-    const processor = opts.processors.get(task.type);
-    const cls = processor?.workClass ?? 'light';
+    const cls = opts.processors.get(task.type)?.workClass ?? 'light';
     perClass.set(cls, (perClass.get(cls) ?? 0) + 1);
     busy++;
-    let released = false;
+    const r = new RunningTask();
     const release = () => {
-      if (released) return;
-      released = true;
+      if (r.released) return;
+      r.released = true;
       busy--;
       perClass.set(cls, (perClass.get(cls) ?? 1) - 1);
       scheduleFetch();
     };
-    const controller = new AbortController();
-    const done = runClaimedTask(task, payload, controller, deps, release)
-      .catch((err) => log.error({ err, taskId: task.id }, 'task runner failed'))
-      .finally(() => {
+    r.done = runClaimedTask(task, payload, r.stop, deps, release).then(
+      () => {
         running.delete(task.id);
         release();
-      });
-    running.set(task.id, { task, controller, done });
+      },
+      (err) => {
+        log.error({ err, taskId: task.id }, 'task runner failed');
+        running.delete(task.id);
+        release();
+      },
+    );
+    running.set(task.id, r);
   }
 
   async function heartbeat() {
@@ -128,16 +129,12 @@ export function createWorker(opts: WorkerOptions) {
       });
       const heldIds = new Map(held.map((h) => [h.id, h.cancel_requested_by]));
       for (const [id, r] of running) {
-        if (!heldIds.has(id)) abort(r.controller, { kind: 'lease-lost' });
-        else if (heldIds.get(id)) abort(r.controller, { kind: 'cancel', by: heldIds.get(id)! });
+        if (!heldIds.has(id)) r.stop.stop({ kind: 'lease-lost' });
+        else if (heldIds.get(id)) r.stop.stop({ kind: 'cancel', by: heldIds.get(id)! });
       }
     } catch (err) {
       log.warn({ err }, 'renewing leases failed');
     }
-  }
-
-  function abort(controller: AbortController, reason: StopReason) {
-    if (!controller.signal.aborted) controller.abort(reason);
   }
 
   return {
@@ -147,40 +144,42 @@ export function createWorker(opts: WorkerOptions) {
     },
     async start() {
       await mkdir(opts.tmpRoot, { recursive: true });
-      unlisteners.push(await opts.db.listen(TASK_READY_CHANNEL, () => void fetchTasks()));
+      unlisteners.push(await opts.db.listen(TASK_READY_CHANNEL, () => fetchTasks()));
       unlisteners.push(
         await opts.db.listen(TASK_CANCEL_CHANNEL, (payload) => {
           const [id, by] = payload.split('|');
           const r = running.get(id ?? '');
-          if (r) abort(r.controller, { kind: 'cancel', by: by || 'a CancelTask request' });
+          r?.stop.stop({ kind: 'cancel', by: by || 'a CancelTask request' });
         }),
       );
       const beat = Math.max(500, (cfg.leaseSeconds * 1000) / 3);
       timers.push(setInterval(() => void heartbeat(), beat));
       timers.push(
         setInterval(() => {
-          void fetchTasks();
+          fetchTasks();
           void reapExpiredLeases(opts.db, { onFinished: opts.onFinished, log }).catch((err) =>
             log.warn({ err }, 'reaping expired leases failed'),
           );
         }, opts.sweepMs ?? 5000),
       );
       for (const t of timers) t.unref();
-      await fetchTasks();
+      fetchTasks();
+      await claiming;
     },
     /** Stops claiming, gives running tasks `graceMs` to finish, then hands the rest back to the queue. */
     async stop(graceMs = cfg.shutdownGraceSeconds * 1000) {
       stopping = true;
       for (const t of timers) clearInterval(t);
       // A claim in flight finishes first, so the tasks it took are among those we wait for or hand back.
-      await currentFetch;
+      // A claim in flight finishes first, so the tasks it took are among those we wait for or hand back.
+      while (claiming) await claiming;
       const all = Promise.all([...running.values()].map((r) => r.done));
       const timedOut = await Promise.race([
         all.then(() => false),
         new Promise<boolean>((r) => setTimeout(() => r(true), graceMs).unref()),
       ]);
       if (timedOut) {
-        for (const r of running.values()) abort(r.controller, { kind: 'shutdown' });
+        for (const r of running.values()) r.stop.stop({ kind: 'shutdown' });
         await all;
       }
       await batcher.drain();
@@ -188,7 +187,7 @@ export function createWorker(opts: WorkerOptions) {
     },
     /** Wakes the claim loop (tests and the embedded API use it after a local insert). */
     poke() {
-      void fetchTasks();
+      fetchTasks();
     },
   };
 }

@@ -138,6 +138,12 @@ export async function taskState(db: Db, id: string) {
     message: string;
     attempts: number;
     progress: number;
-  }>('SELECT state, code, message, attempts, progress FROM tasks WHERE id = $1', [id]);
+  }>(
+    // The live state and attempt count of an unfinished task are its queue row's.
+    `SELECT coalesce(q.state, t.state) AS state, t.code, t.message, coalesce(q.attempts, t.attempts) AS attempts,
+       t.progress
+     FROM tasks t LEFT JOIN task_queue q ON q.task_id = t.id WHERE t.id = $1`,
+    [id],
+  );
   return r.rows[0];
 }

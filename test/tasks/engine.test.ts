@@ -6,7 +6,7 @@ import type { Db } from '../../src/db/types.ts';
 import { reapExpiredLeases } from '../../src/tasks/reaper.ts';
 import { cancelTask } from '../../src/tasks/sql/cancel-task.ts';
 import { claimTasks } from '../../src/tasks/sql/claim-tasks.ts';
-import type { FinishedTask } from '../../src/tasks/sql/finish-tasks.ts';
+import { type FinishedTask, finishTasks } from '../../src/tasks/sql/finish-tasks.ts';
 import { purgeExpiredTasks } from '../../src/tasks/sql/purge-tasks.ts';
 import { DATABASES, type TestDb } from '../helpers/db.ts';
 import {
@@ -97,6 +97,37 @@ for (const { name, make } of DATABASES) {
       expect(await taskState(db, retried)).toMatchObject({ state: 'queued', attempts: 1 });
       expect(await taskState(db, exhausted)).toMatchObject({ state: 'failed', code: 'InternalError' });
       expect(finished).toEqual([exhausted]);
+    });
+
+    it('claims by writing the queue row only; the outcome records the attempts and the start', async () => {
+      const id = await addTestTask(db);
+      const before = await db.query('SELECT * FROM tasks WHERE id = $1', [id]);
+      const [claim] = await claimTasks(db, {
+        owner: 'w',
+        classes: [{ workClass: 'light', free: 1 }],
+        limit: 1,
+        leaseSeconds: 30,
+      });
+      expect(claim!.task).toMatchObject({ id, attempts: 1 });
+      // The wide row is untouched (GetTask reports it Running, Progress 0, as while it waited).
+      expect((await db.query('SELECT * FROM tasks WHERE id = $1', [id])).rows).toEqual(before.rows);
+      expect(await taskState(db, id)).toMatchObject({ state: 'running', attempts: 1 });
+      // A finish by another owner (a lost lease) changes nothing; the holder's finish commits.
+      const item = {
+        id,
+        state: 'succeeded' as const,
+        code: '',
+        message: '',
+        endedAt: new Date(),
+        content: null,
+      };
+      expect(await db.transaction((tx) => finishTasks(tx, [item], { leaseOwner: 'other' }))).toEqual([]);
+      const done = await db.transaction((tx) => finishTasks(tx, [item], { leaseOwner: 'w' }));
+      expect(done.map((d) => d.id)).toEqual([id]);
+      const row = (await db.query('SELECT state, attempts, started_at FROM tasks WHERE id = $1', [id]))
+        .rows[0];
+      expect(row).toMatchObject({ state: 'succeeded', attempts: 1 });
+      expect(row!.started_at).not.toBeNull();
     });
 
     it('refuses illegal transitions in SQL, whoever tries them', async () => {

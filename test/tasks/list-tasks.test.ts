@@ -5,7 +5,8 @@ import { DATABASES, type TestDb } from '../helpers/db.ts';
 import { addTestTask, seedAccount } from '../helpers/test-processor.ts';
 
 // EndTimeRange and the EndTime order are served without an index on ended_at (its finish would not be a HOT
-// update): these check the answers, not the plan.
+// update): an EndTimeRange scans the start times its project's longest and shortest runs allow
+// (0007_project_run_bounds.sql). These check the answers, not the plan.
 for (const { name, make } of DATABASES) {
   describe(`ListTasks by end time on ${name}`, () => {
     let t: TestDb;
@@ -57,6 +58,36 @@ for (const { name, make } of DATABASES) {
       const second = await list({ sort: 'EndTime', maxResults: 2, nextToken: first.nextToken });
       expect([...first.rows, ...second.rows].map((r) => r.id)).toEqual([ids[1], ids[2], ids[0], ids[3]]);
       expect(second.nextToken).toBeUndefined();
+    });
+
+    it("finds tasks whose runs widen the project's bounds: a long run, an end stamped before its start", async () => {
+      const long = await addTestTask(t.db, { project: 'ends', createdAt: at(-600) });
+      const skewed = await addTestTask(t.db, { project: 'ends', createdAt: at(100) });
+      await finishTasks(
+        t.db,
+        [
+          { id: long, endedAt: at(40) },
+          // another machine's clock: ended a minute before it was created
+          { id: skewed, endedAt: at(99) },
+        ].map((f) => ({ ...f, state: 'failed' as const, code: 'X', message: '', content: null })),
+        { fromStates: ['queued'] },
+      );
+      const ids = async (start: number, end: number) =>
+        (await list({ endTimeRange: { start: at(start), end: at(end) } })).rows.map((r) => r.id);
+      expect(await ids(35, 45)).toEqual([long]);
+      expect(await ids(98, 100)).toEqual([skewed]);
+      expect(await ids(41, 98)).toEqual([]);
+    });
+
+    it('counts the run of a task inserted already finished', async () => {
+      await t.db.query(
+        `INSERT INTO tasks (id, account_id, project_name, type, work_class, state, event_id, request_id,
+           created_at, ended_at)
+         VALUES ('Imported-1', '1000000000000001', 'ends', 'FileCompression', 'archive', 'failed', 'e', 'r', $1, $2)`,
+        [at(-5000), at(500)],
+      );
+      const page = await list({ endTimeRange: { start: at(499), end: at(501) } });
+      expect(page.rows.map((r) => r.id)).toEqual(['Imported-1']);
     });
   });
 }

@@ -6,10 +6,11 @@
 import { randomUUID } from 'node:crypto';
 import { rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import sharp, { type Sharp, type SharpOptions } from 'sharp';
+import type { Sharp, SharpOptions } from 'sharp';
 import { ImageError } from './errors.ts';
 import { type ImageInfo, SECOND_PATH_FORMATS } from './probe.ts';
 import { getImageRuntime } from './runtime.ts';
+import { loadSharp } from './sharp-setup.ts';
 import { formatLabel } from './sniff.ts';
 import { convertWithVipsCli, type VipsCliFormat } from './vips-cli.ts';
 
@@ -27,6 +28,7 @@ export interface OpenedImage {
 }
 
 export async function openImage(info: ImageInfo, opts: DecodeOptions): Promise<OpenedImage> {
+  const sharp = await loadSharp();
   const common: SharpOptions = {
     limitInputPixels: opts.maxPixels,
     failOn: 'error',

@@ -3,7 +3,7 @@
  * measured), everything else decoded once and stored losslessly (Flate with PNG predictors, alpha
  * as a soft mask). Orientation never touches pixels: it becomes the page's rotation and a mirror.
  */
-import sharp, { type PngOptions, type Sharp } from 'sharp';
+import type { PngOptions, Sharp } from 'sharp';
 import { type DecodeOptions, openImage } from './decode.ts';
 import { fromDecodeError } from './errors.ts';
 import { placementFor } from './orientation.ts';
@@ -11,6 +11,7 @@ import type { FlateImage, PdfPage } from './pdf-writer.ts';
 import { readPngStream } from './png-chunks.ts';
 import type { ImageInfo } from './probe.ts';
 import { getImageRuntime } from './runtime.ts';
+import { loadSharp } from './sharp-setup.ts';
 
 /** zlib level for converted pages: 6 is zlib's own balance of size and time. */
 const PNG_OPTIONS: PngOptions = { compressionLevel: 6, adaptiveFiltering: true };
@@ -63,6 +64,7 @@ function fromPng(png: Buffer): FlateImage {
 async function withAlpha(base: Sharp): Promise<FlateImage> {
   const { data, info } = await base.raw().toBuffer({ resolveWithObject: true });
   const raw = { raw: { width: info.width, height: info.height, channels: info.channels } };
+  const sharp = await loadSharp();
   const [colour, alpha] = await Promise.all([
     sharp(data, raw).removeAlpha().png(PNG_OPTIONS).toBuffer(),
     sharp(data, raw)

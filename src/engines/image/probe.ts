@@ -3,11 +3,12 @@
  * JPEGs whether the bytes can be embedded as they are. Limits are checked here, before any decoder
  * touches the pixels, so a pixel bomb is refused in milliseconds.
  */
-import sharp, { type Metadata } from 'sharp';
+import type { Metadata } from 'sharp';
 import { fromDecodeError, ImageError } from './errors.ts';
 import { readHeaderSize } from './header-size.ts';
 import { isPdfEmbeddable, type JpegHeader, parseJpegHeader } from './jpeg-header.ts';
 import type { ImageBytes } from './read-bytes.ts';
+import { loadSharp } from './sharp-setup.ts';
 import { formatLabel, type ImageFormat } from './sniff.ts';
 import { checkSvg } from './svg-guard.ts';
 
@@ -69,6 +70,7 @@ export async function probeImage(bytes: ImageBytes, opts: ProbeOptions): Promise
 
 /** Headers only: sharp's metadata() does not decode pixels (for SVG it parses the document, not renders). */
 async function readMetadata(bytes: ImageBytes, label: string, density?: number): Promise<Metadata> {
+  const sharp = await loadSharp();
   try {
     return await sharp(bytes.data, { density, limitInputPixels: false }).metadata();
   } catch (err) {

@@ -5,7 +5,7 @@
  */
 import { defaultImageConfig, type ImageConfig, imageConfigSchema } from './config.ts';
 import { createLimiter, type Limiter } from './limiter.ts';
-import { configureSharp, detectSharp } from './sharp-setup.ts';
+import { configureSharp, detectSharpInChild } from './sharp-setup.ts';
 import { detectVipsCli, type EngineStatus } from './vips-cli.ts';
 
 export interface ImageRuntime {
@@ -34,7 +34,7 @@ export async function configureImageEngine(input: Partial<ImageConfig> = {}): Pr
   const config = imageConfigSchema.parse(input);
   configureSharp(config);
   current = makeRuntime(config);
-  return Promise.all([detectSharp(), current.vipsCli()]);
+  return Promise.all([detectSharpInChild(), current.vipsCli()]);
 }
 
 export function getImageRuntime(): ImageRuntime {

@@ -3,13 +3,14 @@
  * `maxParallelImages` at once, in sharp's threads), placed on the canvas, and the canvas is encoded
  * as a stream.
  */
-import sharp, { type Sharp } from 'sharp';
+import type { Sharp } from 'sharp';
 import { type Rgba, WHITE } from './color.ts';
 import { type DecodeOptions, openImage } from './decode.ts';
 import { fromDecodeError, ImageError } from './errors.ts';
 import { placedSize, placementFor } from './orientation.ts';
 import type { ImageInfo } from './probe.ts';
 import { getImageRuntime } from './runtime.ts';
+import { loadSharp } from './sharp-setup.ts';
 import {
   checkSpliceLimits,
   layoutSplice,
@@ -157,6 +158,7 @@ export async function renderSplice(
   const failed = settled.find((r) => r.status === 'rejected');
   if (failed) throw failed.reason;
   decode.signal?.throwIfAborted();
+  const sharp = await loadSharp();
   const image = sharp(canvas, {
     raw: { width: layout.width, height: layout.height, channels },
     limitInputPixels: false,

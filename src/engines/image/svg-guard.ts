@@ -4,8 +4,9 @@
  * rendered; only same-document (`#id`) and `data:` references pass. Embedded `data:` images get
  * the same pixel limit as any other input.
  */
-import sharp, { type Metadata } from 'sharp';
+import type { Metadata } from 'sharp';
 import { ImageError } from './errors.ts';
+import { loadSharp } from './sharp-setup.ts';
 
 /** Attribute values that may point elsewhere. */
 const REF_ATTR = /\b(?:xlink:href|href|src)\s*=\s*(["'])(.*?)\1/gis;
@@ -39,6 +40,7 @@ export async function checkSvg(data: Buffer, label: string, maxPixels: number): 
 
 async function checkEmbeddedImage(uri: string, label: string, maxPixels: number): Promise<void> {
   const bytes = Buffer.from(uri.slice(uri.indexOf(',') + 1), 'base64');
+  const sharp = await loadSharp();
   let meta: Metadata;
   try {
     meta = await sharp(bytes).metadata();

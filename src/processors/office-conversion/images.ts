@@ -5,7 +5,8 @@
  */
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import sharp from 'sharp';
+import { loadSharp } from '../../engines/image/sharp-setup.ts';
+
 import { type PageSize, pageSizes } from '../../engines/poppler/pdf-info.ts';
 import { rasterize } from '../../engines/poppler/rasterize.ts';
 import { TaskErrors } from '../task-error.ts';
@@ -133,6 +134,7 @@ async function joinVertically(
   format: 'png' | 'jpg',
   quality: number,
 ): Promise<void> {
+  const sharp = await loadSharp();
   const image = sharp(files, {
     join: { across: 1, background: '#ffffff', halign: 'centre' },
     limitInputPixels: false,

@@ -14,7 +14,10 @@ export async function cancelTask(
   opts: { taskId: string; accountId: string; projectName: string; by: string; onFinished: OnFinished },
 ): Promise<CancelResult> {
   // The queue row is locked before the task's, as every statement of the engine does (no deadlock with a claim).
-  await tx.query('SELECT 1 FROM task_queue WHERE task_id = $1 FOR UPDATE', [opts.taskId]);
+  // Whether an unfinished task waits or runs is its queue row's state (the tasks row says only 'queued').
+  const q = await tx.query<{ state: string }>('SELECT state FROM task_queue WHERE task_id = $1 FOR UPDATE', [
+    opts.taskId,
+  ]);
   const r = await tx.query<{ state: string }>(
     'SELECT state FROM tasks WHERE id = $1 AND account_id = $2 AND project_name = $3 FOR UPDATE',
     [opts.taskId, opts.accountId, opts.projectName],
@@ -22,7 +25,7 @@ export async function cancelTask(
   const state = r.rows[0]?.state;
   if (!state) return 'not-found';
   if (state === 'succeeded' || state === 'failed') return 'already-finished';
-  if (state === 'queued') {
+  if (q.rows[0]?.state === 'queued') {
     const finished = await finishTasks(
       tx,
       [

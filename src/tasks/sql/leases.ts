@@ -2,8 +2,9 @@ import type { Queryable } from '../../db/types.ts';
 
 export const TASK_CANCEL_CHANNEL = 'openimm_task_cancel';
 
-// The live lease is the task_queue row's; the task's own row carries the same owner and expiry, written in
-// the same statement (queue row first: see 0005_task_queue.sql).
+// The live lease, the attempt count and the first start of a task that waits or runs are its task_queue row's
+// (0006_claim_in_queue_row.sql): these statements write no tasks row. A statement that locks both rows of a
+// task locks the queue row first (0005_task_queue.sql).
 
 /**
  * Extends the leases `owner` still holds. Returns the ids still held, with a cancel request when one was made;
@@ -18,10 +19,9 @@ export async function renewLeases(
     `WITH q AS (
        UPDATE task_queue SET lease_expires_at = now() + make_interval(secs => $3)
        WHERE task_id = ANY($1::text[]) AND lease_owner = $2 AND state = 'running'
-       RETURNING task_id, lease_expires_at
+       RETURNING task_id
      )
-     UPDATE tasks t SET lease_expires_at = q.lease_expires_at FROM q WHERE t.id = q.task_id
-     RETURNING t.id, t.cancel_requested_by`,
+     SELECT t.id, t.cancel_requested_by FROM q JOIN tasks t ON t.id = q.task_id`,
     [opts.ids, opts.owner, opts.leaseSeconds],
   );
   return r.rows;
@@ -32,18 +32,14 @@ export async function requeueExpired(db: Queryable, opts: { retryDelaySeconds: n
   const r = await db.query<{ id: string }>(
     `WITH expired AS (
        SELECT q.task_id FROM task_queue q JOIN tasks t ON t.id = q.task_id
-       WHERE q.state = 'running' AND q.lease_expires_at < now() AND t.attempts < t.max_attempts
+       WHERE q.state = 'running' AND q.lease_expires_at < now() AND q.attempts < t.max_attempts
          AND t.cancel_requested_by IS NULL
        LIMIT 500 FOR UPDATE OF q SKIP LOCKED
-     ), q AS (
-       UPDATE task_queue q SET state = 'queued', lease_owner = NULL, lease_expires_at = NULL,
-         run_after = now() + make_interval(secs => $1)
-       FROM expired WHERE q.task_id = expired.task_id
-       RETURNING q.task_id
      )
-     UPDATE tasks t SET state = 'queued', lease_owner = NULL, lease_expires_at = NULL
-     FROM q WHERE t.id = q.task_id
-     RETURNING t.id`,
+     UPDATE task_queue q SET state = 'queued', lease_owner = NULL, lease_expires_at = NULL,
+       run_after = now() + make_interval(secs => $1)
+     FROM expired WHERE q.task_id = expired.task_id
+     RETURNING q.task_id AS id`,
     [opts.retryDelaySeconds],
   );
   return r.rows.map((row) => row.id);
@@ -56,7 +52,7 @@ export async function lockExhaustedExpired(
   const r = await tx.query<{ id: string; cancel_requested_by: string | null }>(
     `SELECT q.task_id AS id, t.cancel_requested_by FROM task_queue q JOIN tasks t ON t.id = q.task_id
      WHERE q.state = 'running' AND q.lease_expires_at < now()
-       AND (t.attempts >= t.max_attempts OR t.cancel_requested_by IS NOT NULL)
+       AND (q.attempts >= t.max_attempts OR t.cancel_requested_by IS NOT NULL)
      LIMIT 500 FOR UPDATE OF q SKIP LOCKED`,
   );
   return r.rows;
@@ -68,24 +64,21 @@ export async function releaseTask(
   opts: { id: string; owner: string; delaySeconds: number; refundAttempt: boolean },
 ): Promise<boolean> {
   const r = await db.query(
-    `WITH q AS (
-       UPDATE task_queue SET state = 'queued', lease_owner = NULL, lease_expires_at = NULL,
-         run_after = now() + make_interval(secs => $3)
-       WHERE task_id = $1 AND lease_owner = $2 AND state = 'running'
-       RETURNING task_id
-     )
-     UPDATE tasks t SET state = 'queued', lease_owner = NULL, lease_expires_at = NULL,
-       attempts = CASE WHEN $4 THEN greatest(t.attempts - 1, 0) ELSE t.attempts END
-     FROM q WHERE t.id = q.task_id`,
+    `UPDATE task_queue SET state = 'queued', lease_owner = NULL, lease_expires_at = NULL,
+       run_after = now() + make_interval(secs => $3),
+       attempts = CASE WHEN $4 THEN greatest(attempts - 1, 0) ELSE attempts END
+     WHERE task_id = $1 AND lease_owner = $2 AND state = 'running'`,
     [opts.id, opts.owner, opts.delaySeconds, opts.refundAttempt],
   );
   return r.affectedRows > 0;
 }
 
+/** Writes a running task's progress while `owner` holds its lease (the queue row says so). */
 export async function updateProgress(db: Queryable, opts: { id: string; owner: string; progress: number }) {
-  await db.query(`UPDATE tasks SET progress = $3 WHERE id = $1 AND lease_owner = $2 AND state = 'running'`, [
-    opts.id,
-    opts.owner,
-    Math.max(0, Math.min(99, Math.round(opts.progress))),
-  ]);
+  await db.query(
+    `UPDATE tasks t SET progress = $3
+     WHERE t.id = $1 AND t.state NOT IN ('succeeded', 'failed')
+       AND EXISTS (SELECT 1 FROM task_queue q WHERE q.task_id = $1 AND q.lease_owner = $2 AND q.state = 'running')`,
+    [opts.id, opts.owner, Math.max(0, Math.min(99, Math.round(opts.progress)))],
+  );
 }

@@ -1,0 +1,134 @@
+import { mkdtempSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import path from 'node:path';
+import type { Logger } from 'pino';
+import type { Db } from '../db/types.ts';
+import type { ProcessorLimits, RunContext, TaskScope } from '../processors/types.ts';
+import type { ScopedStorage } from '../storage/scoped-storage.ts';
+import type { ClaimedTask } from './sql/claim-tasks.ts';
+import { updateProgress } from './sql/leases.ts';
+import type { StopSwitch } from './stop-switch.ts';
+
+/** What a task's context needs from the worker. */
+export interface RunContextDeps {
+  db: Db;
+  owner: string;
+  tmpRoot: string;
+  limits: ProcessorLimits;
+  /** Progress is written at most this often per task. */
+  progressIntervalMs?: number;
+}
+
+/**
+ * The context a processor runs with. Its costly parts are made on first use: the abort signal, the scratch
+ * folder (a mkdtemp + rm per task was most of the engine's cost under load) and the progress writer. Most
+ * short tasks use none of them, and every object made per task showed in the drain's profile.
+ */
+export class TaskRunContext implements RunContext {
+  readonly accountId: string;
+  readonly projectName: string;
+  readonly serviceRole: string;
+  readonly region: string;
+  readonly taskId: string;
+  readonly taskType: string;
+  readonly createdAt: Date;
+  readonly tags: Record<string, string>;
+  readonly storage: ScopedStorage;
+  readonly log: Logger;
+  readonly limits: ProcessorLimits;
+  readonly #stop: StopSwitch;
+  readonly #deps: RunContextDeps;
+  #tmpDir: string | undefined;
+  #progress: ProgressWriter | undefined;
+  #closed = false;
+
+  constructor(
+    scope: TaskScope,
+    task: ClaimedTask,
+    storage: ScopedStorage,
+    stop: StopSwitch,
+    log: Logger,
+    deps: RunContextDeps,
+  ) {
+    this.accountId = scope.accountId;
+    this.projectName = scope.projectName;
+    this.serviceRole = scope.serviceRole;
+    this.region = scope.region;
+    this.taskId = task.id;
+    this.taskType = task.type;
+    this.createdAt = new Date(task.created_at);
+    this.tags = task.tags ?? {};
+    this.storage = storage;
+    this.log = log;
+    this.limits = deps.limits;
+    this.#stop = stop;
+    this.#deps = deps;
+  }
+
+  get signal(): AbortSignal {
+    return this.#stop.signal;
+  }
+
+  get tmpDir(): string {
+    this.#tmpDir ??= mkdtempSync(path.join(this.#deps.tmpRoot, 'task-'));
+    return this.#tmpDir;
+  }
+
+  /** A function of its own (processors pass it on as a callback), made on first use. */
+  get progress(): (percent: number) => void {
+    this.#progress ??= new ProgressWriter(this.#deps, this.taskId, this.log, this.#closed);
+    return this.#progress.report;
+  }
+
+  /** After the processor returned: no more progress writes, and the scratch folder is removed. */
+  async close(): Promise<void> {
+    this.#closed = true;
+    this.#progress?.stop();
+    if (this.#tmpDir) await rm(this.#tmpDir, { recursive: true, force: true }).catch(() => {});
+  }
+}
+
+/**
+ * Keeps only the latest value and writes it at most once per interval. The timer starts with the first
+ * report: most tasks never report, and a timer per task was a visible cost of short tasks.
+ */
+class ProgressWriter {
+  #latest = -1;
+  #written = 0;
+  #timer: NodeJS.Timeout | undefined;
+  private readonly deps: RunContextDeps;
+  private readonly taskId: string;
+  private readonly log: Logger;
+  private stopped: boolean;
+
+  constructor(deps: RunContextDeps, taskId: string, log: Logger, stopped: boolean) {
+    this.deps = deps;
+    this.taskId = taskId;
+    this.log = log;
+    this.stopped = stopped;
+  }
+
+  readonly report = (percent: number): void => {
+    if (!Number.isFinite(percent)) return;
+    this.#latest = Math.max(this.#latest, Math.min(99, Math.floor(percent)));
+    if (!this.#timer && !this.stopped) {
+      this.#timer = setInterval(this.#tick, this.deps.progressIntervalMs ?? 1000);
+      this.#timer.unref();
+    }
+  };
+
+  stop(): void {
+    this.stopped = true;
+    if (this.#timer) clearInterval(this.#timer);
+  }
+
+  readonly #tick = (): void => {
+    if (this.#latest <= this.#written) return;
+    this.#written = this.#latest;
+    void updateProgress(this.deps.db, {
+      id: this.taskId,
+      owner: this.deps.owner,
+      progress: this.#latest,
+    }).catch((err) => this.log.debug({ err }, 'progress write failed'));
+  };
+}
