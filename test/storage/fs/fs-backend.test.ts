@@ -2,12 +2,12 @@ import { mkdtemp, readdir, rm, stat, symlink, writeFile } from 'node:fs/promises
 import os from 'node:os';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { ObjectNotFoundError, type StorageBackend } from '../../../src/storage/backend.ts';
 import { InvalidKeyError } from '../../../src/storage/errors.ts';
 import { createFsBackend } from '../../../src/storage/fs/fs-backend.ts';
 import { listKeys, readAll, runBackendContract } from '../backend-contract.ts';
-import { tempFilesUnder } from './temp-files.ts';
+import { freshFsBucket, tempFilesUnder } from './temp-files.ts';
 
 runBackendContract('fs', async () => {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'openimm-'));
@@ -21,12 +21,10 @@ describe('fs backend specifics', () => {
   let base: string;
   let root: string;
   let b: StorageBackend;
-  beforeEach(async () => {
-    base = await mkdtemp(path.join(os.tmpdir(), 'openimm-'));
-    root = path.join(base, 'bucket');
-    b = createFsBackend(root, { bucket: 'bkt' });
+  const fx = freshFsBucket();
+  beforeEach(() => {
+    ({ base, root, b } = fx);
   });
-  afterEach(() => rm(base, { recursive: true, force: true }));
 
   it('stores objects at <root>/<key>', async () => {
     await b.write('dir/sub/file.txt', Buffer.from('content'));

@@ -1,25 +1,21 @@
-import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import os from 'node:os';
+import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import type { StorageBackend } from '../../../src/storage/backend.ts';
 import { InvalidKeyError } from '../../../src/storage/errors.ts';
-import { createFsBackend } from '../../../src/storage/fs/fs-backend.ts';
 import { FsBatchPart } from '../../../src/storage/fs/fs-batch.ts';
 import { WriteBatch } from '../../../src/storage/write-batch.ts';
-import { tempFilesUnder } from './temp-files.ts';
+import { freshFsBucket, tempFilesUnder } from './temp-files.ts';
 
 describe('fs backend: writes in a batch', () => {
   let base: string;
   let root: string;
   let b: StorageBackend;
-  beforeEach(async () => {
-    base = await mkdtemp(path.join(os.tmpdir(), 'openimm-'));
-    root = path.join(base, 'bucket');
-    b = createFsBackend(root, { bucket: 'bkt' });
+  const fx = freshFsBucket();
+  beforeEach(() => {
+    ({ base, root, b } = fx);
   });
-  afterEach(() => rm(base, { recursive: true, force: true }));
 
   const temps = () => tempFilesUnder(root);
 

@@ -1,5 +1,9 @@
-import { readdir } from 'node:fs/promises';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
+import { afterEach, beforeEach } from 'vitest';
+import type { StorageBackend } from '../../../src/storage/backend.ts';
+import { createFsBackend } from '../../../src/storage/fs/fs-backend.ts';
 import { isTempName } from '../../../src/storage/fs/key-path.ts';
 
 /** Every temp file of an in-flight (or leaked) write under a bucket root, as paths relative to it. */
@@ -15,4 +19,20 @@ export async function tempFilesUnder(root: string): Promise<string[]> {
   };
   await walk('');
   return found.sort();
+}
+
+/** A fresh fs bucket for each test of the calling `describe`: `base` holds `root`, the bucket `bkt`'s folder. */
+export function freshFsBucket(): {
+  readonly base: string;
+  readonly root: string;
+  readonly b: StorageBackend;
+} {
+  const fx = {} as { base: string; root: string; b: StorageBackend };
+  beforeEach(async () => {
+    fx.base = await mkdtemp(path.join(os.tmpdir(), 'openimm-'));
+    fx.root = path.join(fx.base, 'bucket');
+    fx.b = createFsBackend(fx.root, { bucket: 'bkt' });
+  });
+  afterEach(() => rm(fx.base, { recursive: true, force: true }));
+  return fx;
 }

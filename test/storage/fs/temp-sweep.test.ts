@@ -1,14 +1,13 @@
-import { lstat, mkdir, mkdtemp, readdir, rm, symlink, utimes, writeFile } from 'node:fs/promises';
-import os from 'node:os';
+import { lstat, mkdir, readdir, symlink, utimes, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import type { StorageBackend } from '../../../src/storage/backend.ts';
 import { createFsBackend } from '../../../src/storage/fs/fs-backend.ts';
 import { REGISTER_REFRESH_MS, registerDir } from '../../../src/storage/fs/temp-register.ts';
 import { sweepFsTemp } from '../../../src/storage/fs/temp-sweep.ts';
 import { listKeys } from '../backend-contract.ts';
-import { tempFilesUnder } from './temp-files.ts';
+import { freshFsBucket, tempFilesUnder } from './temp-files.ts';
 
 const HOUR = 3_600_000;
 
@@ -16,12 +15,10 @@ describe('fs backend: sweep of temp files beside their targets', () => {
   let base: string;
   let root: string;
   let b: StorageBackend;
-  beforeEach(async () => {
-    base = await mkdtemp(path.join(os.tmpdir(), 'openimm-'));
-    root = path.join(base, 'bucket');
-    b = createFsBackend(root, { bucket: 'bkt' });
+  const fx = freshFsBucket();
+  beforeEach(() => {
+    ({ base, root, b } = fx);
   });
-  afterEach(() => rm(base, { recursive: true, force: true }));
 
   /** A temp file as a crashed writer leaves it, `ageMs` old. */
   const leftover = async (rel: string, ageMs: number) => {
