@@ -2,7 +2,7 @@ import { mkdtemp, readdir, rm, stat, symlink, writeFile } from 'node:fs/promises
 import os from 'node:os';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
-import { beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ObjectNotFoundError, type StorageBackend } from '../../../src/storage/backend.ts';
 import { InvalidKeyError } from '../../../src/storage/errors.ts';
 import { createFsBackend } from '../../../src/storage/fs/fs-backend.ts';
@@ -21,10 +21,7 @@ describe('fs backend specifics', () => {
   let base: string;
   let root: string;
   let b: StorageBackend;
-  const fx = freshFsBucket();
-  beforeEach(() => {
-    ({ base, root, b } = fx);
-  });
+  freshFsBucket((fx) => ({ base, root, b } = fx));
 
   it('stores objects at <root>/<key>', async () => {
     await b.write('dir/sub/file.txt', Buffer.from('content'));

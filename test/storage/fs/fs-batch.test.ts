@@ -1,7 +1,7 @@
 import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
-import { beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { StorageBackend } from '../../../src/storage/backend.ts';
 import { InvalidKeyError } from '../../../src/storage/errors.ts';
 import { FsBatchPart } from '../../../src/storage/fs/fs-batch.ts';
@@ -12,10 +12,7 @@ describe('fs backend: writes in a batch', () => {
   let base: string;
   let root: string;
   let b: StorageBackend;
-  const fx = freshFsBucket();
-  beforeEach(() => {
-    ({ base, root, b } = fx);
-  });
+  freshFsBucket((fx) => ({ base, root, b } = fx));
 
   const temps = () => tempFilesUnder(root);
 

@@ -21,17 +21,23 @@ export async function tempFilesUnder(root: string): Promise<string[]> {
   return found.sort();
 }
 
-/** A fresh fs bucket for each test of the calling `describe`: `base` holds `root`, the bucket `bkt`'s folder. */
-export function freshFsBucket(): {
-  readonly base: string;
-  readonly root: string;
-  readonly b: StorageBackend;
-} {
-  const fx = {} as { base: string; root: string; b: StorageBackend };
+export interface FsBucketFixture {
+  base: string;
+  root: string;
+  b: StorageBackend;
+}
+
+/**
+ * A fresh fs bucket for each test of the calling `describe`: `base` holds `root`, the bucket `bkt`'s folder.
+ * `use` gets each test's bucket before the test runs.
+ */
+export function freshFsBucket(use?: (fx: FsBucketFixture) => void): FsBucketFixture {
+  const fx = {} as FsBucketFixture;
   beforeEach(async () => {
     fx.base = await mkdtemp(path.join(os.tmpdir(), 'openimm-'));
     fx.root = path.join(fx.base, 'bucket');
     fx.b = createFsBackend(fx.root, { bucket: 'bkt' });
+    use?.(fx);
   });
   afterEach(() => rm(fx.base, { recursive: true, force: true }));
   return fx;

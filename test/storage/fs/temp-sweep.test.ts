@@ -1,7 +1,7 @@
 import { lstat, mkdir, readdir, symlink, utimes, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
-import { beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { StorageBackend } from '../../../src/storage/backend.ts';
 import { createFsBackend } from '../../../src/storage/fs/fs-backend.ts';
 import { REGISTER_REFRESH_MS, registerDir } from '../../../src/storage/fs/temp-register.ts';
@@ -15,10 +15,7 @@ describe('fs backend: sweep of temp files beside their targets', () => {
   let base: string;
   let root: string;
   let b: StorageBackend;
-  const fx = freshFsBucket();
-  beforeEach(() => {
-    ({ base, root, b } = fx);
-  });
+  freshFsBucket((fx) => ({ base, root, b } = fx));
 
   /** A temp file as a crashed writer leaves it, `ageMs` old. */
   const leftover = async (rel: string, ageMs: number) => {
