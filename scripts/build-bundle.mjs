@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Compiles the server into dist/ (one ES module per entry point, npm packages left as imports) so that
 // `openimm` runs plain JavaScript: no TypeScript loader thread, no compiled-source caches in memory. An idle
-// server on PostgreSQL holds about 80 MiB less this way than under tsx (docs/architecture.md, "How it runs").
+// server on PostgreSQL holds about 80 MiB less this way than under tsx (docs/architecture.md, "Decisions").
 // bin/openimm.js calls `ensureBundle` on every start and rebuilds only when a source file is newer.
 import { copyFile, mkdir, readdir, rename, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -88,8 +88,7 @@ export async function ensureBundle() {
   try {
     if (!(await bundleIsFresh())) await buildBundle();
     return true;
-  } catch (err) {
-    if (process.env.OPENIMM_BUNDLE === 'require') throw err;
+  } catch {
     return false;
   }
 }

@@ -5,6 +5,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
+import { DEFAULT_SHARED_BUFFERS_MB } from '../db/pglite-db.ts';
 
 export const serverConfigSchema = z.object({
   host: z.string().default('127.0.0.1'),
@@ -15,7 +16,7 @@ export const serverConfigSchema = z.object({
   role: z.enum(['all', 'api', 'worker']).default('all'),
   databaseUrl: z.string().optional(),
   /** The embedded database's buffer cache (PostgreSQL's shared_buffers) in MiB; its memory is never returned. */
-  pgliteSharedBuffersMb: z.coerce.number().int().min(1).max(4096).default(16),
+  pgliteSharedBuffersMb: z.coerce.number().int().min(1).max(4096).default(DEFAULT_SHARED_BUFFERS_MB),
   accessKeyId: z.string().optional(),
   accessKeySecret: z.string().optional(),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),

@@ -18,21 +18,27 @@ SELECT account_id, project_name, max(ended_at - created_at), min(ended_at - crea
 FROM tasks WHERE ended_at IS NOT NULL
 GROUP BY account_id, project_name;
 
+-- Widens a project's bounds to take in runs from min_run to max_run.
+CREATE FUNCTION widen_project_run_bounds(p_account text, p_project text, p_max interval, p_min interval)
+RETURNS void LANGUAGE sql AS $$
+  INSERT INTO project_run_bounds AS b (account_id, project_name, max_run, min_run)
+  VALUES (p_account, p_project, p_max, p_min)
+  ON CONFLICT (account_id, project_name) DO UPDATE
+  SET max_run = greatest(b.max_run, EXCLUDED.max_run), min_run = least(b.min_run, EXCLUDED.min_run);
+$$;
+
 -- Statement-level: one call per statement that updates tasks, over the rows it changed (a finish batch ends
 -- hundreds), reading the bounds without a lock and writing them only when a run falls outside them.
 CREATE FUNCTION tasks_widen_run_bounds() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-  INSERT INTO project_run_bounds AS b (account_id, project_name, max_run, min_run)
-  SELECT g.account_id, g.project_name, g.max_run, g.min_run
+  PERFORM widen_project_run_bounds(g.account_id, g.project_name, g.max_run, g.min_run)
   FROM (
     SELECT account_id, project_name, max(ended_at - created_at) AS max_run, min(ended_at - created_at) AS min_run
     FROM changed WHERE ended_at IS NOT NULL
     GROUP BY account_id, project_name
   ) g
   LEFT JOIN project_run_bounds cur ON cur.account_id = g.account_id AND cur.project_name = g.project_name
-  WHERE cur.account_id IS NULL OR g.max_run > cur.max_run OR g.min_run < cur.min_run
-  ON CONFLICT (account_id, project_name) DO UPDATE
-  SET max_run = greatest(b.max_run, EXCLUDED.max_run), min_run = least(b.min_run, EXCLUDED.min_run);
+  WHERE cur.account_id IS NULL OR g.max_run > cur.max_run OR g.min_run < cur.min_run;
   RETURN NULL;
 END
 $$;
@@ -49,13 +55,10 @@ BEGIN
   PERFORM 1 FROM project_run_bounds
   WHERE account_id = NEW.account_id AND project_name = NEW.project_name
     AND NEW.ended_at - NEW.created_at BETWEEN min_run AND max_run;
-  IF FOUND THEN
-    RETURN NEW;
+  IF NOT FOUND THEN
+    PERFORM widen_project_run_bounds(NEW.account_id, NEW.project_name, NEW.ended_at - NEW.created_at,
+      NEW.ended_at - NEW.created_at);
   END IF;
-  INSERT INTO project_run_bounds AS b (account_id, project_name, max_run, min_run)
-  VALUES (NEW.account_id, NEW.project_name, NEW.ended_at - NEW.created_at, NEW.ended_at - NEW.created_at)
-  ON CONFLICT (account_id, project_name) DO UPDATE
-  SET max_run = greatest(b.max_run, EXCLUDED.max_run), min_run = least(b.min_run, EXCLUDED.min_run);
   RETURN NEW;
 END
 $$;
