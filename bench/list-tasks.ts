@@ -46,7 +46,7 @@ try {
   const now = Date.now();
   const day = 86_400_000;
   const hourAt = (ago: number) => ({ start: new Date(now - ago), end: new Date(now - ago + 3_600_000) });
-  const cases: Array<[string, Partial<ListTasksFilter>]> = [
+  const cases: Array<[string, Partial<ListTasksFilter>, secondPage?: boolean]> = [
     ['no filter, TaskId', {}],
     ['StartTime desc', { sort: 'StartTime', order: 'desc' }],
     ['Status Failed', { states: ['failed'] }],
@@ -57,9 +57,12 @@ try {
     ['EndTimeRange, an hour 3 days ago', { endTimeRange: hourAt(3 * day) }],
     ['EndTimeRange 3 days ago, EndTime', { endTimeRange: hourAt(3 * day), sort: 'EndTime' }],
     ['EndTime desc', { sort: 'EndTime', order: 'desc' }],
+    ['EndTime asc', { sort: 'EndTime', order: 'asc' }],
+    ['EndTime desc, second page', { sort: 'EndTime', order: 'desc' }, true],
+    ['Status Failed, EndTime desc', { states: ['failed'], sort: 'EndTime', order: 'desc' }],
   ];
   console.log('| ListTasks (page of 100) | ms | rows |\n|---|---|---|');
-  for (const [name, f] of cases) {
+  for (const [name, f, secondPage] of cases) {
     const filter: ListTasksFilter = {
       accountId: 'acc',
       projectName: 'big',
@@ -68,6 +71,7 @@ try {
       maxResults: 100,
       ...f,
     };
+    if (secondPage) filter.nextToken = (await listTasks(db, filter)).nextToken;
     const page = await listTasks(db, filter);
     const times: number[] = [];
     for (let i = 0; i < 5; i++) {

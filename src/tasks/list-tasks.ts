@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Queryable } from '../db/types.ts';
 import { Errors } from '../protocol/errors.ts';
+import { type Clause, endTimeOrderedQuery, RUN_BOUND } from './list-tasks-by-end.ts';
 import type { TaskRow, TaskState } from './model.ts';
 
 export interface ListTasksFilter {
@@ -22,12 +23,6 @@ export interface ListTasksPage {
   nextToken?: string;
 }
 
-const SORT_EXPR = {
-  TaskId: null,
-  StartTime: 't.created_at',
-  EndTime: "coalesce(t.ended_at, 'infinity'::timestamptz)",
-} as const;
-
 /**
  * Keyset pagination: the token holds the last row's sort key and id, plus a hash of the filters so that a
  * token is refused with other filters. Rows created while paging never shift the pages already served.
@@ -38,48 +33,18 @@ export async function listTasks(
   opts: { withDefinition?: boolean } = {},
 ): Promise<ListTasksPage> {
   const params: unknown[] = [f.accountId, f.projectName];
-  const where = ['t.account_id = $1', 't.project_name = $2'];
-  const add = (sql: (n: string) => string, value: unknown) => {
-    params.push(value);
-    where.push(sql(`$${params.length}`));
-  };
-  if (f.taskTypes?.length) add((p) => `t.type = ANY(${p}::text[])`, f.taskTypes);
-  if (f.states?.length) add((p) => `t.state = ANY(${p}::text[])`, f.states);
-  if (f.tags && Object.keys(f.tags).length > 0) add((p) => `t.tags @> ${p}::jsonb`, JSON.stringify(f.tags));
-  if (f.startTimeRange?.start) add((p) => `t.created_at >= ${p}`, f.startTimeRange.start);
-  if (f.startTimeRange?.end) add((p) => `t.created_at < ${p}`, f.startTimeRange.end);
-  if (f.endTimeRange?.start) add((p) => `t.ended_at >= ${p}`, f.endTimeRange.start);
-  if (f.endTimeRange?.end) add((p) => `t.ended_at < ${p}`, f.endTimeRange.end);
-  // Implied by the project's longest and shortest runs (0007_project_run_bounds.sql): they let the start-time
-  // index serve an EndTimeRange. No bounds row means no finished task: comparing with NULL matches nothing.
-  const runBound = (col: 'max_run' | 'min_run') =>
-    `(SELECT b.${col} FROM project_run_bounds b WHERE b.account_id = $1 AND b.project_name = $2)`;
-  if (f.endTimeRange?.start)
-    add((p) => `t.created_at >= ${p}::timestamptz - ${runBound('max_run')}`, f.endTimeRange.start);
-  if (f.endTimeRange?.end)
-    add((p) => `t.created_at < ${p}::timestamptz - ${runBound('min_run')}`, f.endTimeRange.end);
-  if (f.endTimeRange) where.push('t.ended_at IS NOT NULL');
-
+  const filters = filterClauses(f, params);
   const filterHash = hashFilter(f);
-  const sortExpr = SORT_EXPR[f.sort];
-  const cmp = f.order === 'asc' ? '>' : '<';
-  if (f.nextToken) {
-    const cursor = decodeToken(f.nextToken, filterHash);
-    if (sortExpr) {
-      params.push(cursor.k, cursor.id);
-      where.push(`(${sortExpr}, t.id) ${cmp} ($${params.length - 1}::timestamptz, $${params.length})`);
-    } else {
-      add((p) => `t.id ${cmp} ${p}`, cursor.id);
-    }
-  }
-  const dir = f.order === 'asc' ? 'ASC' : 'DESC';
-  const orderBy = sortExpr ? `${sortExpr} ${dir}, t.id ${dir}` : `t.id ${dir}`;
-  params.push(f.maxResults + 1);
+  const cursor = f.nextToken ? decodeToken(f.nextToken, filterHash) : undefined;
   const select = opts.withDefinition ? ', p.definition' : '';
   const join = opts.withDefinition ? 'LEFT JOIN task_payloads p ON p.task_id = t.id' : '';
-  const r = await db.query<TaskRow & { definition?: string; sort_key: Date | string | null }>(
-    `SELECT t.*${select}${sortExpr ? `, ${sortExpr} AS sort_key` : ''} FROM tasks t ${join}
-     WHERE ${where.join(' AND ')} ORDER BY ${orderBy} LIMIT $${params.length}`,
+  const limit = f.maxResults + 1;
+  const sql =
+    f.sort === 'EndTime'
+      ? endTimeOrderedQuery({ filters, params, cursor, order: f.order, limit, select, join })
+      : startOrIdOrderedQuery({ filters, params, cursor, f, limit, select, join });
+  const r = await db.query<TaskRow & { definition?: string; sort_key?: Date | string | number | null }>(
+    sql,
     params,
   );
   const rows = r.rows.slice(0, f.maxResults);
@@ -87,7 +52,7 @@ export async function listTasks(
   if (r.rows.length > f.maxResults) {
     const last = rows.at(-1)!;
     nextToken = encodeToken({
-      k: sortExpr ? sortKeyString(last.sort_key) : undefined,
+      k: f.sort === 'TaskId' ? undefined : sortKeyString(last.sort_key ?? null),
       id: last.id,
       h: filterHash,
     });
@@ -95,12 +60,68 @@ export async function listTasks(
   return { rows, nextToken };
 }
 
-function sortKeyString(v: Date | string | null): string {
-  if (v instanceof Date) return Number.isFinite(v.getTime()) ? v.toISOString() : 'infinity';
-  return v === null ? 'infinity' : String(v);
+/** The request's filters as clauses over a table alias, their values appended to `params`. */
+function filterClauses(f: ListTasksFilter, params: unknown[]): Clause[] {
+  const clauses: Clause[] = [(a) => `${a}.account_id = $1`, (a) => `${a}.project_name = $2`];
+  const add = (sql: (a: string, p: string) => string, value: unknown) => {
+    params.push(value);
+    const p = `$${params.length}`;
+    clauses.push((a) => sql(a, p));
+  };
+  if (f.taskTypes?.length) add((a, p) => `${a}.type = ANY(${p}::text[])`, f.taskTypes);
+  if (f.states?.length) add((a, p) => `${a}.state = ANY(${p}::text[])`, f.states);
+  if (f.tags && Object.keys(f.tags).length > 0)
+    add((a, p) => `${a}.tags @> ${p}::jsonb`, JSON.stringify(f.tags));
+  if (f.startTimeRange?.start) add((a, p) => `${a}.created_at >= ${p}`, f.startTimeRange.start);
+  if (f.startTimeRange?.end) add((a, p) => `${a}.created_at < ${p}`, f.startTimeRange.end);
+  if (f.endTimeRange?.start) add((a, p) => `${a}.ended_at >= ${p}`, f.endTimeRange.start);
+  if (f.endTimeRange?.end) add((a, p) => `${a}.ended_at < ${p}`, f.endTimeRange.end);
+  // Implied by the project's longest and shortest runs (0007_project_run_bounds.sql): they let the start-time
+  // index serve an EndTimeRange. No bounds row means no finished task: comparing with NULL matches nothing.
+  if (f.endTimeRange?.start)
+    add((a, p) => `${a}.created_at >= ${p}::timestamptz - ${RUN_BOUND('max_run')}`, f.endTimeRange.start);
+  if (f.endTimeRange?.end)
+    add((a, p) => `${a}.created_at < ${p}::timestamptz - ${RUN_BOUND('min_run')}`, f.endTimeRange.end);
+  if (f.endTimeRange) clauses.push((a) => `${a}.ended_at IS NOT NULL`);
+  return clauses;
 }
 
-interface Cursor {
+/** TaskId or StartTime order: one index range scan, the cursor a row comparison. */
+function startOrIdOrderedQuery(q: {
+  filters: Clause[];
+  params: unknown[];
+  cursor: Cursor | undefined;
+  f: ListTasksFilter;
+  limit: number;
+  select: string;
+  join: string;
+}): string {
+  const where = q.filters.map((c) => c('t'));
+  const byStart = q.f.sort === 'StartTime';
+  const cmp = q.f.order === 'asc' ? '>' : '<';
+  if (q.cursor) {
+    if (byStart) {
+      q.params.push(q.cursor.k, q.cursor.id);
+      where.push(`(t.created_at, t.id) ${cmp} ($${q.params.length - 1}::timestamptz, $${q.params.length})`);
+    } else {
+      q.params.push(q.cursor.id);
+      where.push(`t.id ${cmp} $${q.params.length}`);
+    }
+  }
+  const dir = q.f.order === 'asc' ? 'ASC' : 'DESC';
+  q.params.push(q.limit);
+  return `SELECT t.*${q.select}${byStart ? ', t.created_at AS sort_key' : ''} FROM tasks t ${q.join}
+    WHERE ${where.join(' AND ')}
+    ORDER BY ${byStart ? `t.created_at ${dir}, ` : ''}t.id ${dir} LIMIT $${q.params.length}`;
+}
+
+function sortKeyString(v: Date | string | number | null): string {
+  if (v instanceof Date) return Number.isFinite(v.getTime()) ? v.toISOString() : 'infinity';
+  // node-postgres reads an infinite timestamp as the number Infinity
+  return v === null || typeof v === 'number' ? 'infinity' : String(v);
+}
+
+export interface Cursor {
   k?: string;
   id: string;
   h: string;
