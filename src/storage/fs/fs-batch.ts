@@ -9,6 +9,7 @@
 import { type FileHandle, open, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import type { BatchPart } from '../write-batch.ts';
+import { writeWorker } from './write-worker-client.ts';
 
 export interface PendingObject {
   tmp: string;
@@ -17,6 +18,8 @@ export interface PendingObject {
   size: number;
   /** The writer's handle of `tmp`, left open for the fsync; the batch closes it. */
   fh?: FileHandle;
+  /** Or the descriptor of `tmp` held by the writer thread (`write-worker.ts`), which syncs and closes it. */
+  fd?: number;
 }
 
 export interface FsBatchOptions {
@@ -70,7 +73,7 @@ export class FsBatchPart implements BatchPart {
 
   /** Takes a complete temp file (closed, or open in `fh`); waits when too many groups are being published. */
   async add(item: PendingObject): Promise<void> {
-    if (item.fh) this.#handles++;
+    if (item.fh || item.fd !== undefined) this.#handles++;
     if (this.#failure) {
       await this.#remove(item);
       throw this.#failure.error;
@@ -124,7 +127,13 @@ export class FsBatchPart implements BatchPart {
     let moved = 0;
     try {
       // Parallel fsyncs share journal commits: a group costs about one commit, not one per object.
-      await eachLimited(items, this.#opts.syncParallel, (item) => this.#sync(item));
+      // The writer thread's descriptors go to it in one message; it syncs them as many at once.
+      const held = items.filter((item) => item.fd !== undefined);
+      const own = items.filter((item) => item.fd === undefined);
+      await settleAll([
+        this.#syncHeld(held),
+        eachLimited(own, this.#opts.syncParallel, (item) => this.#sync(item)),
+      ]);
       for (const item of items) {
         await this.move(item.tmp, item.target, item.key);
         moved++;
@@ -145,7 +154,25 @@ export class FsBatchPart implements BatchPart {
     }
   }
 
+  /** fsyncs and closes the writer thread's descriptors of `items` (all closed, whatever fails). */
+  async #syncHeld(items: PendingObject[]): Promise<void> {
+    if (items.length === 0) return;
+    const fds = items.map((item) => item.fd!);
+    for (const item of items) item.fd = undefined;
+    this.#handles -= items.length;
+    await writeWorker().syncAndClose(fds);
+  }
+
   async #close(item: PendingObject): Promise<void> {
+    if (item.fd !== undefined) {
+      const fd = item.fd;
+      item.fd = undefined;
+      this.#handles--;
+      await writeWorker()
+        .close([fd])
+        .catch(() => {});
+      return;
+    }
     const fh = item.fh;
     if (!fh) return;
     item.fh = undefined;
@@ -194,6 +221,13 @@ async function syncDir(dir: string): Promise<void> {
 
 async function removeQuietly(file: string): Promise<void> {
   await unlink(file).catch(() => {});
+}
+
+/** Waits for every promise; then throws the first failure. */
+async function settleAll(promises: Promise<void>[]): Promise<void> {
+  const results = await Promise.allSettled(promises);
+  const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) throw failed.reason;
 }
 
 /** Runs `fn` over `items`, at most `limit` at once; the first failure is thrown once all have settled. */
