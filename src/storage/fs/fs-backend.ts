@@ -8,7 +8,7 @@
  */
 import { constants, type Stats } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
-import { copyFile, mkdir, open, rename, rmdir, stat, unlink } from 'node:fs/promises';
+import { copyFile, mkdir, open, rmdir, stat, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { addAbortSignal, Readable } from 'node:stream';
 import {
@@ -27,6 +27,7 @@ import { fsEtag } from './fs-etag.ts';
 import { listFsObjects } from './fs-list.ts';
 import { objectPath, tempPathBeside } from './key-path.ts';
 import { KnownDirs } from './known-dirs.ts';
+import { moveIntoPlace } from './move-into-place.ts';
 import { TempRegister } from './temp-register.ts';
 import { EarlyWriteBack } from './write-back.ts';
 import { SLOT_BYTES, writeWorker } from './write-worker-client.ts';
@@ -354,20 +355,6 @@ async function makeParent(target: string, key: string, dirs: KnownDirs): Promise
     const code = errnoCode(err);
     if (code === 'ENOTDIR' || code === 'EEXIST') {
       throw new InvalidKeyError(key, 'an object exists at one of its parent paths.');
-    }
-    if (code === 'ENAMETOOLONG') throw new InvalidKeyError(key, 'a path segment is too long.');
-    throw err;
-  }
-}
-
-/** Renames a complete temp file over its key; both are in one folder, which the temp file keeps from a prune. */
-async function moveIntoPlace(tmp: string, target: string, key: string): Promise<void> {
-  try {
-    await rename(tmp, target);
-  } catch (err) {
-    const code = errnoCode(err);
-    if (code === 'EISDIR' || code === 'ENOTEMPTY' || code === 'EEXIST') {
-      throw new InvalidKeyError(key, 'objects exist under this key followed by "/".');
     }
     if (code === 'ENAMETOOLONG') throw new InvalidKeyError(key, 'a path segment is too long.');
     throw err;

@@ -9,6 +9,7 @@
 import { type FileHandle, open, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import type { BatchPart } from '../write-batch.ts';
+import { renameFailure } from './move-into-place.ts';
 import { writeWorker } from './write-worker-client.ts';
 
 export interface PendingObject {
@@ -123,26 +124,56 @@ export class FsBatchPart implements BatchPart {
     this.#groups.add(group);
   }
 
+  /**
+   * Every item fsynced, then renamed into place. The writer thread's items go to it in one message (it
+   * syncs them as many at once, then renames them); the others are synced here, 8 at once (parallel fsyncs
+   * share journal commits), then renamed. On a failure the items not yet in place are removed.
+   */
   async #publish(items: PendingObject[]): Promise<void> {
-    let moved = 0;
+    const placed = new Set<PendingObject>();
+    const held = items.filter((item) => item.fd !== undefined);
+    const own = items.filter((item) => item.fd === undefined);
     try {
-      // Parallel fsyncs share journal commits: a group costs about one commit, not one per object.
-      // The writer thread's descriptors go to it in one message; it syncs them as many at once.
-      const held = items.filter((item) => item.fd !== undefined);
-      const own = items.filter((item) => item.fd === undefined);
-      await settleAll([
-        this.#syncHeld(held),
-        eachLimited(own, this.#opts.syncParallel, (item) => this.#sync(item)),
-      ]);
-      for (const item of items) {
-        await this.move(item.tmp, item.target, item.key);
-        moved++;
-        this.#noteDirs(path.dirname(item.target));
-      }
+      await settleAll([this.#publishHeld(held, placed), this.#publishOwn(own, placed)]);
     } catch (err) {
-      await Promise.all(items.slice(moved).map((p) => this.#remove(p)));
+      await Promise.all(items.filter((item) => !placed.has(item)).map((item) => this.#remove(item)));
       throw err;
     }
+  }
+
+  async #publishOwn(items: PendingObject[], placed: Set<PendingObject>): Promise<void> {
+    await eachLimited(items, this.#opts.syncParallel, (item) => this.#sync(item));
+    for (const item of items) {
+      await this.move(item.tmp, item.target, item.key);
+      this.#placed(item, placed);
+    }
+  }
+
+  /** The writer thread's items: it fsyncs and closes their descriptors, then renames them in order. */
+  async #publishHeld(items: PendingObject[], placed: Set<PendingObject>): Promise<void> {
+    if (items.length === 0) return;
+    const fds = items.map((item) => item.fd!);
+    for (const item of items) item.fd = undefined;
+    this.#handles -= items.length;
+    try {
+      await writeWorker().publish(
+        fds,
+        items.map((item) => [item.tmp, item.target]),
+      );
+    } catch (err) {
+      const renamed = (err as { renamed?: number }).renamed ?? 0;
+      for (const item of items.slice(0, renamed)) this.#placed(item, placed);
+      const failed = items[renamed];
+      throw failed && (err as { syscall?: string }).syscall === 'rename'
+        ? renameFailure(err, failed.key)
+        : err;
+    }
+    for (const item of items) this.#placed(item, placed);
+  }
+
+  #placed(item: PendingObject, placed: Set<PendingObject>): void {
+    placed.add(item);
+    this.#noteDirs(path.dirname(item.target));
   }
 
   async #sync(item: PendingObject): Promise<void> {
@@ -152,15 +183,6 @@ export class FsBatchPart implements BatchPart {
     } finally {
       await this.#close(item);
     }
-  }
-
-  /** fsyncs and closes the writer thread's descriptors of `items` (all closed, whatever fails). */
-  async #syncHeld(items: PendingObject[]): Promise<void> {
-    if (items.length === 0) return;
-    const fds = items.map((item) => item.fd!);
-    for (const item of items) item.fd = undefined;
-    this.#handles -= items.length;
-    await writeWorker().syncAndClose(fds);
   }
 
   async #close(item: PendingObject): Promise<void> {

@@ -20,7 +20,7 @@ const MAX_FREE_SLOTS = 8;
 type Waiter = { resolve: (fd: number | undefined) => void; reject: (err: Error) => void };
 type RequestBody =
   | { op: 'create'; path: string; data: SharedArrayBuffer; length: number }
-  | { op: 'sync'; fds: number[] }
+  | { op: 'publish'; fds: number[]; renames: Array<[string, string]> }
   | { op: 'close'; fds: number[] };
 
 class WriteWorker {
@@ -46,9 +46,12 @@ class WriteWorker {
     }
   }
 
-  /** fsyncs the descriptors, then closes them all (also when an fsync failed, which rejects). */
-  async syncAndClose(fds: number[]): Promise<void> {
-    await this.#request({ op: 'sync', fds });
+  /**
+   * fsyncs the descriptors and closes them all; once every fsync succeeded, renames each `[tmp, target]` in
+   * order. A failure rejects with `renamed`, how many renames were done before it (0 when an fsync failed).
+   */
+  async publish(fds: number[], renames: Array<[string, string]>): Promise<void> {
+    await this.#request({ op: 'publish', fds, renames });
   }
 
   /** Closes the descriptors, ignoring failures. */

@@ -1,10 +1,11 @@
 /**
- * The fs backend's writer thread: creates the temp files of small batched writes and later fsyncs and
- * closes them, with plain synchronous calls for the create and write. Through libuv's thread pool every
- * object cost the event loop a pool hand-off and a wake-up per step (open, write, fsync, close); here the
- * create and write are one message, and a whole group's fsyncs another.
+ * The fs backend's writer thread: creates the temp files of small batched writes, and later fsyncs,
+ * closes and renames them into place, with plain synchronous calls (but for the fsyncs, several at once on
+ * the pool). Through libuv's thread pool every object cost the event loop a pool hand-off and a wake-up per
+ * step (open, write, fsync, close, rename); here the create and write are one message, and the publication
+ * of a whole group another.
  */
-import { closeSync, fsync, openSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, fsync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { parentPort } from 'node:worker_threads';
 import type { WriteWorkerReply, WriteWorkerRequest } from './write-worker-protocol.ts';
 
@@ -13,9 +14,21 @@ const SYNC_PARALLEL = 8;
 
 const port = parentPort!;
 
-function failure(id: number, err: unknown): WriteWorkerReply {
+function failure(id: number, err: unknown, renamed?: number): WriteWorkerReply {
   const e = err as NodeJS.ErrnoException;
-  return { id, error: { message: String(e?.message ?? err), code: e?.code, syscall: e?.syscall } };
+  return { id, error: { message: String(e?.message ?? err), code: e?.code, syscall: e?.syscall, renamed } };
+}
+
+/** Renames each durable temp file over its target, in order, stopping at the first failure. */
+function renameAll(id: number, renames: Array<[string, string]>): WriteWorkerReply {
+  for (let i = 0; i < renames.length; i++) {
+    try {
+      renameSync(renames[i]![0], renames[i]![1]);
+    } catch (err) {
+      return failure(id, err, i);
+    }
+  }
+  return { id };
 }
 
 function create(path: string, data: Uint8Array): number {
@@ -70,10 +83,10 @@ port.on('message', (req: WriteWorkerRequest) => {
     } catch (err) {
       port.postMessage(failure(req.id, err));
     }
-  } else if (req.op === 'sync') {
+  } else if (req.op === 'publish') {
     syncAll(req.fds).then(
-      () => port.postMessage({ id: req.id } satisfies WriteWorkerReply),
-      (err: unknown) => port.postMessage(failure(req.id, err)),
+      () => port.postMessage(renameAll(req.id, req.renames)),
+      (err: unknown) => port.postMessage(failure(req.id, err, 0)),
     );
   } else {
     for (const fd of req.fds) closeQuietly(fd);
