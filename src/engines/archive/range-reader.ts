@@ -15,7 +15,8 @@ export interface RangeSource {
 
 /** Blocks of 1 MiB: whole small entries are read from them, one ranged read per MiB of the archive. */
 const BLOCK = 1024 * 1024;
-const MAX_BLOCKS = 16;
+/** Blocks kept: the entries being extracted at once (8 by default, most far below 1 MiB) span a few of them. */
+const MAX_BLOCKS = 8;
 /** Entry data up to this size is served from cached blocks (neighbouring small entries share them). */
 const SMALL_RANGE = 64 * 1024;
 

@@ -8,7 +8,7 @@
  */
 import { constants, type Stats } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
-import { copyFile, mkdir, open, rename, rmdir, stat, unlink } from 'node:fs/promises';
+import { copyFile, mkdir, open, rmdir, stat, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { addAbortSignal, Readable } from 'node:stream';
 import {
@@ -27,8 +27,10 @@ import { fsEtag } from './fs-etag.ts';
 import { listFsObjects } from './fs-list.ts';
 import { objectPath, tempPathBeside } from './key-path.ts';
 import { KnownDirs } from './known-dirs.ts';
+import { moveIntoPlace } from './move-into-place.ts';
 import { TempRegister } from './temp-register.ts';
 import { EarlyWriteBack } from './write-back.ts';
+import { SLOT_BYTES, writeWorker } from './write-worker-client.ts';
 
 export interface FsBackendOptions {
   /** Bucket name, used only to put full OSS URIs in error messages. */
@@ -170,6 +172,9 @@ async function writeDeferred(
 ): Promise<ObjectInfo> {
   const target = objectPath(root, key);
   const part = batch.part(`fs:${root}`, () => new FsBatchPart(root, moveIntoPlace));
+  if (Buffer.isBuffer(body) && body.length <= SLOT_BYTES && part.takesHandle()) {
+    return writeThroughWorker(target, key, body, uri, opts, part, folders);
+  }
   let tmp: string | undefined;
   let fh: FileHandle | undefined;
   try {
@@ -199,6 +204,37 @@ async function writeDeferred(
 }
 
 /**
+ * A small body of a batched write: the writer thread creates its temp file and writes it in one step, and
+ * keeps the descriptor for the batch's fsync (`write-worker.ts`), instead of an open, a write and a close
+ * each handed to the pool and back to the event loop.
+ */
+async function writeThroughWorker(
+  target: string,
+  key: string,
+  body: Buffer,
+  uri: string,
+  opts: WriteOptions,
+  part: FsBatchPart,
+  folders: Folders,
+): Promise<ObjectInfo> {
+  if (opts.size !== undefined && body.length !== opts.size) {
+    throw new SizeMismatchError(uri, opts.size, body.length);
+  }
+  opts.signal?.throwIfAborted();
+  const { tmp, made: fd } = await createTemp(target, key, folders, (file) =>
+    writeWorker().create(file, body),
+  );
+  const lastModified = new Date();
+  if (opts.signal?.aborted) {
+    await writeWorker().close([fd]);
+    await unlink(tmp).catch(() => {});
+    opts.signal.throwIfAborted();
+  }
+  await part.add({ tmp, target, key, size: body.length, fd });
+  return { key, size: body.length, lastModified, contentType: opts.contentType };
+}
+
+/**
  * A fresh temp file beside `target`, open for writing. Its folder is made first; a delete that prunes the
  * folder between that and the open (it cannot once the temp file is in it) makes it again.
  */
@@ -207,13 +243,24 @@ async function openTemp(
   key: string,
   folders: Folders,
 ): Promise<{ tmp: string; fh: FileHandle }> {
+  const { tmp, made } = await createTemp(target, key, folders, (file) => open(file, 'wx', 0o644));
+  return { tmp, fh: made };
+}
+
+/** `create` makes a fresh temp file beside `target` (failing when it exists), in a folder made for it. */
+async function createTemp<T>(
+  target: string,
+  key: string,
+  folders: Folders,
+  create: (tmp: string) => Promise<T>,
+): Promise<{ tmp: string; made: T }> {
   for (let attempt = 0; ; attempt++) {
     await makeParent(target, key, folders.made);
     // noted before the file exists, so a crash cannot leave a temp file the sweep does not know of
     await folders.temps.note(path.dirname(target));
     const tmp = tempPathBeside(target);
     try {
-      return { tmp, fh: await open(tmp, 'wx', 0o644) };
+      return { tmp, made: await create(tmp) };
     } catch (err) {
       if (errnoCode(err) !== 'ENOENT' || attempt >= 5) throw err;
       folders.made.forget(path.dirname(target));
@@ -308,20 +355,6 @@ async function makeParent(target: string, key: string, dirs: KnownDirs): Promise
     const code = errnoCode(err);
     if (code === 'ENOTDIR' || code === 'EEXIST') {
       throw new InvalidKeyError(key, 'an object exists at one of its parent paths.');
-    }
-    if (code === 'ENAMETOOLONG') throw new InvalidKeyError(key, 'a path segment is too long.');
-    throw err;
-  }
-}
-
-/** Renames a complete temp file over its key; both are in one folder, which the temp file keeps from a prune. */
-async function moveIntoPlace(tmp: string, target: string, key: string): Promise<void> {
-  try {
-    await rename(tmp, target);
-  } catch (err) {
-    const code = errnoCode(err);
-    if (code === 'EISDIR' || code === 'ENOTEMPTY' || code === 'EEXIST') {
-      throw new InvalidKeyError(key, 'objects exist under this key followed by "/".');
     }
     if (code === 'ENAMETOOLONG') throw new InvalidKeyError(key, 'a path segment is too long.');
     throw err;

@@ -9,6 +9,8 @@
 import { type FileHandle, open, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import type { BatchPart } from '../write-batch.ts';
+import { renameFailure } from './move-into-place.ts';
+import { writeWorker } from './write-worker-client.ts';
 
 export interface PendingObject {
   tmp: string;
@@ -17,6 +19,8 @@ export interface PendingObject {
   size: number;
   /** The writer's handle of `tmp`, left open for the fsync; the batch closes it. */
   fh?: FileHandle;
+  /** Or the descriptor of `tmp` held by the writer thread (`write-worker.ts`), which syncs and closes it. */
+  fd?: number;
 }
 
 export interface FsBatchOptions {
@@ -70,7 +74,7 @@ export class FsBatchPart implements BatchPart {
 
   /** Takes a complete temp file (closed, or open in `fh`); waits when too many groups are being published. */
   async add(item: PendingObject): Promise<void> {
-    if (item.fh) this.#handles++;
+    if (item.fh || item.fd !== undefined) this.#handles++;
     if (this.#failure) {
       await this.#remove(item);
       throw this.#failure.error;
@@ -120,20 +124,56 @@ export class FsBatchPart implements BatchPart {
     this.#groups.add(group);
   }
 
+  /**
+   * Every item fsynced, then renamed into place. The writer thread's items go to it in one message (it
+   * syncs them as many at once, then renames them); the others are synced here, 8 at once (parallel fsyncs
+   * share journal commits), then renamed. On a failure the items not yet in place are removed.
+   */
   async #publish(items: PendingObject[]): Promise<void> {
-    let moved = 0;
+    const placed = new Set<PendingObject>();
+    const held = items.filter((item) => item.fd !== undefined);
+    const own = items.filter((item) => item.fd === undefined);
     try {
-      // Parallel fsyncs share journal commits: a group costs about one commit, not one per object.
-      await eachLimited(items, this.#opts.syncParallel, (item) => this.#sync(item));
-      for (const item of items) {
-        await this.move(item.tmp, item.target, item.key);
-        moved++;
-        this.#noteDirs(path.dirname(item.target));
-      }
+      await settleAll([this.#publishHeld(held, placed), this.#publishOwn(own, placed)]);
     } catch (err) {
-      await Promise.all(items.slice(moved).map((p) => this.#remove(p)));
+      await Promise.all(items.filter((item) => !placed.has(item)).map((item) => this.#remove(item)));
       throw err;
     }
+  }
+
+  async #publishOwn(items: PendingObject[], placed: Set<PendingObject>): Promise<void> {
+    await eachLimited(items, this.#opts.syncParallel, (item) => this.#sync(item));
+    for (const item of items) {
+      await this.move(item.tmp, item.target, item.key);
+      this.#placed(item, placed);
+    }
+  }
+
+  /** The writer thread's items: it fsyncs and closes their descriptors, then renames them in order. */
+  async #publishHeld(items: PendingObject[], placed: Set<PendingObject>): Promise<void> {
+    if (items.length === 0) return;
+    const fds = items.map((item) => item.fd!);
+    for (const item of items) item.fd = undefined;
+    this.#handles -= items.length;
+    try {
+      await writeWorker().publish(
+        fds,
+        items.map((item) => [item.tmp, item.target]),
+      );
+    } catch (err) {
+      const renamed = (err as { renamed?: number }).renamed ?? 0;
+      for (const item of items.slice(0, renamed)) this.#placed(item, placed);
+      const failed = items[renamed];
+      throw failed && (err as { syscall?: string }).syscall === 'rename'
+        ? renameFailure(err, failed.key)
+        : err;
+    }
+    for (const item of items) this.#placed(item, placed);
+  }
+
+  #placed(item: PendingObject, placed: Set<PendingObject>): void {
+    placed.add(item);
+    this.#noteDirs(path.dirname(item.target));
   }
 
   async #sync(item: PendingObject): Promise<void> {
@@ -146,6 +186,15 @@ export class FsBatchPart implements BatchPart {
   }
 
   async #close(item: PendingObject): Promise<void> {
+    if (item.fd !== undefined) {
+      const fd = item.fd;
+      item.fd = undefined;
+      this.#handles--;
+      await writeWorker()
+        .close([fd])
+        .catch(() => {});
+      return;
+    }
     const fh = item.fh;
     if (!fh) return;
     item.fh = undefined;
@@ -194,6 +243,13 @@ async function syncDir(dir: string): Promise<void> {
 
 async function removeQuietly(file: string): Promise<void> {
   await unlink(file).catch(() => {});
+}
+
+/** Waits for every promise; then throws the first failure. */
+async function settleAll(promises: Promise<void>[]): Promise<void> {
+  const results = await Promise.allSettled(promises);
+  const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) throw failed.reason;
 }
 
 /** Runs `fn` over `items`, at most `limit` at once; the first failure is thrown once all have settled. */

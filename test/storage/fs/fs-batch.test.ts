@@ -3,7 +3,7 @@ import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import type { StorageBackend } from '../../../src/storage/backend.ts';
-import { InvalidKeyError } from '../../../src/storage/errors.ts';
+import { InvalidKeyError, SizeMismatchError } from '../../../src/storage/errors.ts';
 import { FsBatchPart } from '../../../src/storage/fs/fs-batch.ts';
 import { WriteBatch } from '../../../src/storage/write-batch.ts';
 import { freshFsBucket, tempFilesUnder } from './temp-files.ts';
@@ -137,5 +137,29 @@ describe('fs backend: writes in a batch', () => {
     await mkdir(path.join(root, 'p'), { recursive: true });
     await part.flush();
     expect(moves).toEqual(['p/a', 'p/b', 'p/c']);
+  });
+  it('bodies written at once, small (the writer thread) and large (the pool), land whole and in place', async () => {
+    const batch = new WriteBatch();
+    const body = (i: number) => Buffer.alloc(i % 10 === 0 ? 1024 * 1024 + 1 + i : 1000 + i * 37, i % 251);
+    await Promise.all(
+      Array.from({ length: 120 }, (_, i) =>
+        b.write(`m/${i % 7}/f${i}`, body(i), { batch, size: body(i).length }),
+      ),
+    );
+    await batch.flush();
+    for (const i of [0, 1, 9, 10, 119]) {
+      expect((await readFile(path.join(root, `m/${i % 7}/f${i}`))).equals(body(i))).toBe(true);
+    }
+    expect(await temps()).toEqual([]);
+  });
+
+  it('a body whose size is not the declared one is refused before anything is created', async () => {
+    const batch = new WriteBatch();
+    await expect(b.write('s/a', Buffer.from('abc'), { batch, size: 4 })).rejects.toBeInstanceOf(
+      SizeMismatchError,
+    );
+    await batch.flush();
+    expect(await b.head('s/a')).toBeNull();
+    expect(await temps()).toEqual([]);
   });
 });

@@ -1,0 +1,111 @@
+/**
+ * The main-thread side of the fs backend's writer thread (`write-worker.ts`): one thread per process,
+ * started on first use, holding the process open only while it has requests. A crashed thread fails its
+ * pending requests and is started again by the next one.
+ */
+import type { Worker } from 'node:worker_threads';
+import { startWorker } from '../../engines/archive/ts-worker.ts';
+import type { WriteWorkerReply, WriteWorkerRequest } from './write-worker-protocol.ts';
+
+const WORKER_URL = new URL(
+  import.meta.url.endsWith('.ts') ? './write-worker.ts' : './fs-write-worker.js',
+  import.meta.url,
+);
+
+/** Bodies up to this size are written through the thread (larger ones take the pool's path). */
+export const SLOT_BYTES = 1024 * 1024;
+/** Slots kept for reuse: the writes in flight at once, about (the slots of more are collected). */
+const MAX_FREE_SLOTS = 8;
+
+type Waiter = { resolve: (fd: number | undefined) => void; reject: (err: Error) => void };
+type RequestBody =
+  | { op: 'create'; path: string; data: SharedArrayBuffer; length: number }
+  | { op: 'publish'; fds: number[]; renames: Array<[string, string]> }
+  | { op: 'close'; fds: number[] };
+
+class WriteWorker {
+  #worker: Worker | undefined;
+  #nextId = 0;
+  readonly #waiting = new Map<number, Waiter>();
+  readonly #freeSlots: SharedArrayBuffer[] = [];
+
+  /**
+   * Creates `path` (failing with EEXIST when it exists) holding `data` (at most `SLOT_BYTES`); resolves to
+   * its descriptor, still open. The bytes are copied into a shared buffer the thread writes from, reused
+   * for the next body: no buffer is allocated per write on either side.
+   */
+  async create(path: string, data: Uint8Array): Promise<number> {
+    if (data.length > SLOT_BYTES)
+      throw new RangeError(`a body of ${data.length} bytes is larger than a slot`);
+    const slot = this.#freeSlots.pop() ?? new SharedArrayBuffer(SLOT_BYTES);
+    new Uint8Array(slot, 0, data.length).set(data);
+    try {
+      return (await this.#request({ op: 'create', path, data: slot, length: data.length }))!;
+    } finally {
+      if (this.#freeSlots.length < MAX_FREE_SLOTS) this.#freeSlots.push(slot);
+    }
+  }
+
+  /**
+   * fsyncs the descriptors and closes them all; once every fsync succeeded, renames each `[tmp, target]` in
+   * order. A failure rejects with `renamed`, how many renames were done before it (0 when an fsync failed).
+   */
+  async publish(fds: number[], renames: Array<[string, string]>): Promise<void> {
+    await this.#request({ op: 'publish', fds, renames });
+  }
+
+  /** Closes the descriptors, ignoring failures. */
+  async close(fds: number[]): Promise<void> {
+    await this.#request({ op: 'close', fds });
+  }
+
+  #request(body: RequestBody): Promise<number | undefined> {
+    const worker = this.#start();
+    const id = ++this.#nextId;
+    return new Promise((resolve, reject) => {
+      if (this.#waiting.size === 0) worker.ref();
+      this.#waiting.set(id, { resolve, reject });
+      worker.postMessage({ id, ...body } as WriteWorkerRequest);
+    });
+  }
+
+  #start(): Worker {
+    if (this.#worker) return this.#worker;
+    // It holds nothing but a request at a time: small heap limits keep its footprint near the ~10 MiB of a
+    // bare thread.
+    const worker = startWorker(WORKER_URL, {
+      resourceLimits: { maxYoungGenerationSizeMb: 4, maxOldGenerationSizeMb: 32 },
+    });
+    worker.unref();
+    worker.on('message', (reply: WriteWorkerReply) => this.#settle(reply));
+    worker.on('error', (err) => this.#fail(worker, err));
+    worker.on('exit', (code) => this.#fail(worker, new Error(`the fs writer thread exited (${code})`)));
+    this.#worker = worker;
+    return worker;
+  }
+
+  #settle(reply: WriteWorkerReply): void {
+    const waiter = this.#waiting.get(reply.id);
+    if (!waiter) return;
+    this.#waiting.delete(reply.id);
+    if (this.#waiting.size === 0) this.#worker?.unref();
+    if ('error' in reply) waiter.reject(Object.assign(new Error(reply.error.message), reply.error));
+    else waiter.resolve(reply.fd);
+  }
+
+  #fail(worker: Worker, err: Error): void {
+    if (this.#worker !== worker) return;
+    this.#worker = undefined;
+    const waiting = [...this.#waiting.values()];
+    this.#waiting.clear();
+    for (const w of waiting) w.reject(err);
+  }
+}
+
+let shared: WriteWorker | undefined;
+
+/** The process's writer thread. */
+export function writeWorker(): WriteWorker {
+  shared ??= new WriteWorker();
+  return shared;
+}

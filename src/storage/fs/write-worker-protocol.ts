@@ -1,0 +1,13 @@
+/** Messages between the fs backend and its writer thread (`write-worker.ts`). */
+
+export type WriteWorkerRequest =
+  /** Create `path` (it must not exist), write `data`'s first `length` bytes, keep it open: the reply gives the descriptor. */
+  | { id: number; op: 'create'; path: string; data: SharedArrayBuffer; length: number }
+  /** fsync each descriptor and close them all (failed or not); then, if all synced, rename each pair in order. */
+  | { id: number; op: 'publish'; fds: number[]; renames: Array<[string, string]> }
+  /** Close each descriptor, ignoring failures (a discarded write). */
+  | { id: number; op: 'close'; fds: number[] };
+
+export type WriteWorkerReply =
+  | { id: number; fd?: number }
+  | { id: number; error: { message: string; code?: string; syscall?: string; renamed?: number } };
