@@ -55,12 +55,17 @@ export async function claimTasks(
   },
 ): Promise<Claim[]> {
   // Only the queue row is written (the tasks row is written once, at the end), found again by its ctid: it
-  // is locked from the moment it is picked, so the ctid holds, and no second index descent per row is made. The task and its payload are
-  // read by index probes per claimed id; written as plain joins over the tables, the planner hashes them
-  // whole. An empty target list comes back as NULL: nothing to parse.
+  // is locked from the moment it is picked, so the ctid holds, and no second index descent per row is made.
+  // The task and its payload are read by index probes per claimed id; written as plain joins over the
+  // tables, the planner hashes them whole. An empty target list comes back as NULL: nothing to parse.
+  // The claim commits without waiting for its WAL flush (set_config(..., true) lasts this statement's
+  // transaction only): claims run one after another, so the flush wait was on the drain's critical path. A
+  // claim lost in a crash only puts its tasks back in the queue, and the finish, which commits durably,
+  // flushes the WAL up to its own commit, so every claim before it too.
   const r = await db.query<ClaimRow>(
     `WITH picked AS (
        SELECT c.row_id FROM unnest($2::text[], $3::int[]) AS w(cls, free)
+       CROSS JOIN set_config('synchronous_commit', 'off', true)
        CROSS JOIN LATERAL (
          SELECT ctid AS row_id, queue_rank, created_at FROM task_queue
          WHERE state = 'queued' AND work_class = w.cls AND run_after <= now()
