@@ -91,8 +91,9 @@ export async function bulkInsertTasks(db: Db, count: number): Promise<void> {
      ), p AS (
        INSERT INTO task_payloads (task_id, params, definition) SELECT id, '{}', '{}' FROM t
      )
-     INSERT INTO task_queue (task_id, account_id, project_name, work_class, queue_rank, created_at)
-     SELECT id, $3, $4, 'light', i, now() FROM g`,
+     INSERT INTO task_queue (task_id, account_id, project_name, work_class, queue_rank, created_at, type,
+       max_attempts, event_id, request_id, params)
+     SELECT id, $3, $4, 'light', i, now(), $2, 3, 'EV-' || i, 'REQ', '{}' FROM g`,
     [count, NOOP_TYPE, ACCOUNT, PROJECT],
   );
 }

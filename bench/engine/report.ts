@@ -43,8 +43,8 @@ function drainCell(d: DrainResult | undefined): string {
 
 function cpuCell(t: Throughput | undefined): string {
   if (t?.cpuMsPerTask === undefined) return 'n/a';
-  const db = t.dbCpuMsPerTask ? ` (db ${t.dbCpuMsPerTask.toFixed(2)})` : '';
-  return `${t.cpuMsPerTask.toFixed(2)}${db}`;
+  const db = t.dbCpuMsPerTask ? ` (db ${t.dbCpuMsPerTask.toFixed(3)})` : '';
+  return `${t.cpuMsPerTask.toFixed(3)}${db}`;
 }
 
 /** CPU per task: peer ÷ openimm, so above 1 means openimm spends less. */

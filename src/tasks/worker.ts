@@ -87,13 +87,24 @@ export function createWorker(opts: WorkerOptions) {
     }
     claims.release(round);
     claiming = undefined;
-    for (const c of claimed) start(c.task, c.payload);
+    const launches = claimed.map((c) => admit(c.task, c.payload));
+    const launchAll = () => {
+      for (const launch of launches) launch();
+    };
     // While claims come back full the next one goes out at once, before these tasks run: it is claimed in
-    // the database while they run here. A wake-up that came meanwhile is served now too.
+    // the database while they run here. A wake-up that came meanwhile is served now too. The pool writes a
+    // query from a later tick, and short tasks would run to their end in this turn's microtasks before it:
+    // when a claim went out, the tasks start in the next turn of the event loop.
     if (claimed.length === round.limit || wanted) fetchTasks();
+    if (claiming) setImmediate(launchAll);
+    else launchAll();
   }
 
-  function start(task: ClaimedTask, payload: TaskPayload | undefined) {
+  /**
+   * Takes a slot for a claimed task and registers it as running (so that a shutdown waits for it); its
+   * processor runs once the returned launch function is called.
+   */
+  function admit(task: ClaimedTask, payload: TaskPayload | undefined): () => void {
     const cls = opts.processors.get(task.type)?.workClass ?? 'light';
     perClass.set(cls, (perClass.get(cls) ?? 0) + 1);
     busy++;
@@ -105,18 +116,25 @@ export function createWorker(opts: WorkerOptions) {
       perClass.set(cls, (perClass.get(cls) ?? 1) - 1);
       scheduleFetch();
     };
-    r.done = runClaimedTask(task, payload, r.stop, deps, release).then(
-      () => {
-        running.delete(task.id);
-        release();
-      },
-      (err) => {
-        log.error({ err, taskId: task.id }, 'task runner failed');
-        running.delete(task.id);
-        release();
-      },
-    );
+    let launch!: () => void;
+    const launched = new Promise<void>((resolve) => {
+      launch = resolve;
+    });
+    r.done = launched
+      .then(() => runClaimedTask(task, payload, r.stop, deps, release))
+      .then(
+        () => {
+          running.delete(task.id);
+          release();
+        },
+        (err) => {
+          log.error({ err, taskId: task.id }, 'task runner failed');
+          running.delete(task.id);
+          release();
+        },
+      );
     running.set(task.id, r);
+    return launch;
   }
 
   async function heartbeat() {

@@ -193,6 +193,26 @@ for (const { name, make } of DATABASES) {
       expect(new Set([...ids, ...second.map((c) => c.task.id)]).size).toBe(7);
     });
 
+    it('commits a claim without waiting for the WAL flush, and only the claim', async () => {
+      await addTestTask(db);
+      await addTestTask(db);
+      const setting = async (q: Pick<Db, 'query'>) =>
+        (await q.query<{ synchronous_commit: string }>('SHOW synchronous_commit')).rows[0]!
+          .synchronous_commit;
+      const before = await setting(db);
+      const claim = (q: Pick<Db, 'query'>) =>
+        claimTasks(q, { owner: 'w', classes: [{ workClass: 'light', free: 1 }], limit: 1, leaseSeconds: 30 });
+      // Inside a transaction the relaxed setting is visible after the claim: it belongs to the claim's
+      // transaction, which on its own is the claim statement alone.
+      const inside = await db.transaction(async (tx) => {
+        expect(await claim(tx)).toHaveLength(1);
+        return setting(tx);
+      });
+      expect(inside).toBe('off');
+      expect(await claim(db)).toHaveLength(1);
+      expect(await setting(db)).toBe(before);
+    });
+
     it('cancels a queued task at once and a running one through its signal', async () => {
       const queued = await addTestTask(db);
       const hook: string[] = [];

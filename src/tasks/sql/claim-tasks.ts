@@ -55,12 +55,18 @@ export async function claimTasks(
   },
 ): Promise<Claim[]> {
   // Only the queue row is written (the tasks row is written once, at the end), found again by its ctid: it
-  // is locked from the moment it is picked, so the ctid holds, and no second index descent per row is made. The task and its payload are
-  // read by index probes per claimed id; written as plain joins over the tables, the planner hashes them
-  // whole. An empty target list comes back as NULL: nothing to parse.
+  // is locked from the moment it is picked, so the ctid holds, and no second index descent per row is made.
+  // What the task runs with is returned from the queue row itself (copies written at the create,
+  // 0009_claim_fields_in_queue_row.sql): no probe of tasks or task_payloads per claimed task. An empty target
+  // list comes back as NULL: nothing to parse.
+  // The claim commits without waiting for its WAL flush (set_config(..., true) lasts this statement's
+  // transaction only): claims run one after another, so the flush wait was on the drain's critical path. A
+  // claim lost in a crash only puts its tasks back in the queue, and the finish, which commits durably,
+  // flushes the WAL up to its own commit, so every claim before it too.
   const r = await db.query<ClaimRow>(
     `WITH picked AS (
        SELECT c.row_id FROM unnest($2::text[], $3::int[]) AS w(cls, free)
+       CROSS JOIN set_config('synchronous_commit', 'off', true)
        CROSS JOIN LATERAL (
          SELECT ctid AS row_id, queue_rank, created_at FROM task_queue
          WHERE state = 'queued' AND work_class = w.cls AND run_after <= now()
@@ -70,24 +76,16 @@ export async function claimTasks(
        ) c
        ORDER BY c.queue_rank, c.created_at
        LIMIT $5
-     ), q AS (
-       UPDATE task_queue
-       SET state = 'running', lease_owner = $1, lease_expires_at = now() + make_interval(secs => $4),
-           attempts = attempts + 1, started_at = coalesce(started_at, now())
-       WHERE ctid = ANY(ARRAY(SELECT row_id FROM picked))
-       RETURNING task_id, attempts
-     ), t AS (
-       SELECT t.id, t.type, t.account_id, t.project_name, q.attempts, t.max_attempts,
-              date_part('epoch', t.created_at) * 1000 AS created_ms, t.event_id, t.request_id, t.user_data, t.tags
-       FROM q JOIN tasks t ON t.id = q.task_id
      )
-     SELECT t.*, p.params, p.extended_message_uri, p.notification,
+     UPDATE task_queue q
+     SET state = 'running', lease_owner = $1, lease_expires_at = now() + make_interval(secs => $4),
+         attempts = attempts + 1, started_at = coalesce(started_at, now())
+     WHERE ctid = ANY(ARRAY(SELECT row_id FROM picked))
+     RETURNING q.task_id AS id, q.type, q.account_id, q.project_name, q.attempts, q.max_attempts,
+       date_part('epoch', q.created_at) * 1000 AS created_ms, q.event_id, q.request_id, q.user_data, q.tags,
+       q.params, q.extended_message_uri, nullif(q.notification, '[]'::jsonb) AS notification,
        (SELECT pr.service_role FROM projects pr
-        WHERE pr.account_id = t.account_id AND pr.name = t.project_name) AS service_role
-     FROM t LEFT JOIN LATERAL (
-       SELECT params, extended_message_uri, nullif(notification, '[]'::jsonb) AS notification
-       FROM task_payloads WHERE task_id = t.id
-     ) p ON true`,
+        WHERE pr.account_id = q.account_id AND pr.name = q.project_name) AS service_role`,
     [
       opts.owner,
       opts.classes.map((c) => c.workClass),
@@ -99,7 +97,7 @@ export async function claimTasks(
   const claims: Claim[] = new Array(r.rows.length);
   for (let i = 0; i < r.rows.length; i++) {
     const row = r.rows[i]!;
-    // params is NOT NULL in task_payloads: NULL here means the payload row is missing.
+    // NULL params: the task had no payload row when its queue row was copied (0009).
     const payload: TaskPayload | undefined =
       row.params === null
         ? undefined

@@ -27,7 +27,8 @@ export async function insertTask(db: Queryable, t: NewTask): Promise<void> {
 
 /**
  * Inserts queued tasks, their payloads and their queue rows, and wakes the workers, in one statement (atomic on
- * its own: no transaction and one round trip; foreign keys are checked at the end of the statement). A task's
+ * its own: no transaction and one round trip; foreign keys are checked at the end of the statement). The queue
+ * row carries a copy of what a claim hands to the processor (0009_claim_fields_in_queue_row.sql). A task's
  * queue rank is its position in its project's queue, so claiming by rank interleaves projects instead of
  * serving one project's backlog first; tasks of one project in the same statement take consecutive ranks.
  */
@@ -53,12 +54,14 @@ export async function insertTasks(db: Queryable, tasks: NewTask[]): Promise<void
        INSERT INTO task_payloads (task_id, params, definition, notification, extended_message_uri)
        SELECT v.id, v.params, v.definition, v.notification, v.extended_message_uri FROM t JOIN v ON v.id = t.id
      ), q AS (
-       INSERT INTO task_queue (task_id, account_id, project_name, work_class, queue_rank, created_at)
+       INSERT INTO task_queue (task_id, account_id, project_name, work_class, queue_rank, created_at, type,
+         max_attempts, event_id, request_id, user_data, tags, params, notification, extended_message_uri)
        SELECT v.id, v.account_id, v.project_name, v.work_class,
          (SELECT coalesce(max(q.queue_rank), 0) FROM task_queue q
           WHERE q.account_id = v.account_id AND q.project_name = v.project_name AND q.state = 'queued')
            + row_number() OVER (PARTITION BY v.account_id, v.project_name ORDER BY v.ord),
-         v.created_at
+         v.created_at, v.type, v.max_attempts, v.event_id, v.request_id, v.user_data, v.tags, v.params,
+         v.notification, v.extended_message_uri
        FROM t JOIN v ON v.id = t.id
        RETURNING work_class
      )
