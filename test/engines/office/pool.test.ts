@@ -207,7 +207,8 @@ describe('OfficePool supervision', () => {
 
   it('times out a document that keeps the converter busy, and the next job succeeds', async () => {
     const slow = path.join(dir, 'slow.csv');
-    await writeSlowCsv(slow, 12_000);
+    // far more rows than a converter gets through in the 1 s allowed, on any machine (12,000 took 0.6 s here)
+    await writeSlowCsv(slow, 150_000);
     const started = Date.now();
     const kind = await kindOf(
       pool.convert({ input: slow, output: out('j.pdf'), ...CSV }, { timeoutMs: 1000 }),
