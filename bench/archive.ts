@@ -92,8 +92,19 @@ async function makeDataset(srcDir: string, totalBytes: number): Promise<{ files:
   return { files, bytes };
 }
 
+/**
+ * Writes back every dirty page before a timed step: otherwise the writeback of what the previous contender
+ * left in the page cache (gigabytes: the CLIs do not fsync) competes with the next one's writes and fsyncs.
+ */
+function settleDisk(): Promise<void> {
+  return new Promise((resolve, reject) => {
+    execFile('sync', (err) => (err ? reject(err) : resolve()));
+  });
+}
+
 /** A CLI's wall time and CPU (of the children reaped meanwhile: only this one runs at a time). */
-function timeCommand(cmd: string, args: string[], cwd: string): Promise<PhaseResult> {
+async function timeCommand(cmd: string, args: string[], cwd: string): Promise<PhaseResult> {
+  await settleDisk();
   return new Promise((resolve, reject) => {
     const start = performance.now();
     const cpu0 = childrenCpuTimes();
@@ -112,7 +123,8 @@ function timeCommand(cmd: string, args: string[], cwd: string): Promise<PhaseRes
   });
 }
 
-function runPhase(phase: Phase, dataDir: string): Promise<PhaseResult> {
+async function runPhase(phase: Phase, dataDir: string): Promise<PhaseResult> {
+  await settleDisk();
   return arg('mode', 'api') === 'direct' ? runChild(phase, dataDir) : runPhaseApi(phase, dataDir, BUCKET);
 }
 
