@@ -159,6 +159,7 @@ export class FsBatchPart implements BatchPart {
       await writeWorker().publish(
         fds,
         items.map((item) => [item.tmp, item.target]),
+        this.#opts.syncParallel,
       );
     } catch (err) {
       const renamed = (err as { renamed?: number }).renamed ?? 0;

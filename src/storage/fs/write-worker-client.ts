@@ -20,7 +20,7 @@ const MAX_FREE_SLOTS = 8;
 type Waiter = { resolve: (fd: number | undefined) => void; reject: (err: Error) => void };
 type RequestBody =
   | { op: 'create'; path: string; data: SharedArrayBuffer; length: number }
-  | { op: 'publish'; fds: number[]; renames: Array<[string, string]> }
+  | { op: 'publish'; fds: number[]; parallel: number; renames: Array<[string, string]> }
   | { op: 'close'; fds: number[] };
 
 class WriteWorker {
@@ -47,11 +47,12 @@ class WriteWorker {
   }
 
   /**
-   * fsyncs the descriptors and closes them all; once every fsync succeeded, renames each `[tmp, target]` in
-   * order. A failure rejects with `renamed`, how many renames were done before it (0 when an fsync failed).
+   * fsyncs the descriptors, `parallel` at once, and closes them all; once every fsync succeeded, renames each
+   * `[tmp, target]` in order. A failure rejects with `renamed`, how many renames were done before it (0 when
+   * an fsync failed).
    */
-  async publish(fds: number[], renames: Array<[string, string]>): Promise<void> {
-    await this.#request({ op: 'publish', fds, renames });
+  async publish(fds: number[], renames: Array<[string, string]>, parallel: number): Promise<void> {
+    await this.#request({ op: 'publish', fds, parallel, renames });
   }
 
   /** Closes the descriptors, ignoring failures. */

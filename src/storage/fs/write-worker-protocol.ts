@@ -3,8 +3,11 @@
 export type WriteWorkerRequest =
   /** Create `path` (it must not exist), write `data`'s first `length` bytes, keep it open: the reply gives the descriptor. */
   | { id: number; op: 'create'; path: string; data: SharedArrayBuffer; length: number }
-  /** fsync each descriptor and close them all (failed or not); then, if all synced, rename each pair in order. */
-  | { id: number; op: 'publish'; fds: number[]; renames: Array<[string, string]> }
+  /**
+   * fsync each descriptor (`parallel` at once) and close them all (failed or not); then, if all synced, rename
+   * each pair in order.
+   */
+  | { id: number; op: 'publish'; fds: number[]; parallel: number; renames: Array<[string, string]> }
   /** Close each descriptor, ignoring failures (a discarded write). */
   | { id: number; op: 'close'; fds: number[] };
 

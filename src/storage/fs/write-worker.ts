@@ -9,9 +9,6 @@ import { closeSync, fsync, openSync, renameSync, unlinkSync, writeSync } from 'n
 import { parentPort } from 'node:worker_threads';
 import type { WriteWorkerReply, WriteWorkerRequest } from './write-worker-protocol.ts';
 
-/** fsyncs of one group at once (each holds a pool thread while the device writes). */
-const SYNC_PARALLEL = 8;
-
 const port = parentPort!;
 
 function failure(id: number, err: unknown, renamed?: number): WriteWorkerReply {
@@ -55,8 +52,8 @@ function closeQuietly(fd: number): void {
   }
 }
 
-/** fsyncs every descriptor (at most SYNC_PARALLEL at once), closes them all; rejects with the first failure. */
-async function syncAll(fds: number[]): Promise<void> {
+/** fsyncs every descriptor (at most `parallel` at once), closes them all; rejects with the first failure. */
+async function syncAll(fds: number[], parallel: number): Promise<void> {
   let next = 0;
   let first: unknown;
   const run = async () => {
@@ -71,7 +68,7 @@ async function syncAll(fds: number[]): Promise<void> {
       );
     }
   };
-  await Promise.all(Array.from({ length: Math.min(SYNC_PARALLEL, fds.length) }, run));
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(parallel, fds.length)) }, run));
   if (first) throw first;
 }
 
@@ -84,7 +81,7 @@ port.on('message', (req: WriteWorkerRequest) => {
       port.postMessage(failure(req.id, err));
     }
   } else if (req.op === 'publish') {
-    syncAll(req.fds).then(
+    syncAll(req.fds, req.parallel).then(
       () => port.postMessage(renameAll(req.id, req.renames)),
       (err: unknown) => port.postMessage(failure(req.id, err, 0)),
     );
