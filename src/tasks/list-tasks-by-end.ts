@@ -48,7 +48,7 @@ export function endTimeOrderedQuery(q: {
   const parts: string[] = [];
   // Descending, unfinished tasks come first: they are on this page unless the cursor is past them.
   // Ascending they come last: on this page whenever the cursor is not already among them.
-  if (desc ? !cursor || inUnfinished : true) {
+  if (!desc || !cursor || inUnfinished) {
     const afterId: Clause[] = inUnfinished ? [(a) => `${a}.id ${cmp} ${push(cursor!.id)}`] : [];
     parts.push(`(SELECT t.*${q.select}, 'infinity'::timestamptz AS sort_key FROM tasks t ${q.join}
       WHERE ${where('t', [...UNFINISHED, ...afterId])}
