@@ -35,6 +35,7 @@ for (const { name, make } of DATABASES) {
       await rm(tmpRoot, { recursive: true, force: true });
     });
     beforeEach(async () => {
+      await db.query('DELETE FROM task_queue');
       await db.query('DELETE FROM tasks');
       await seedAccount(db);
     });
@@ -160,6 +161,7 @@ for (const { name, make } of DATABASES) {
     });
 
     it('claims each work class up to its own free slots, and no more than the limit in all', async () => {
+      await db.query(`DELETE FROM task_queue WHERE state = 'queued'`);
       await db.query(`DELETE FROM tasks WHERE state = 'queued'`);
       const light: string[] = [];
       for (let i = 0; i < 5; i++) light.push(await addTestTask(db));
@@ -251,13 +253,26 @@ for (const { name, make } of DATABASES) {
     });
 
     it('purges tasks past their retention', async () => {
-      const old = await addTestTask(db, { createdAt: new Date(Date.now() - 8 * 86_400_000) });
+      const eightDaysAgo = new Date(Date.now() - 8 * 86_400_000);
+      const oldRunning = await addTestTask(db, { createdAt: eightDaysAgo });
+      await claimTasks(db, {
+        owner: 'w',
+        classes: [{ workClass: 'light', free: 1 }],
+        limit: 1,
+        leaseSeconds: 30,
+      });
+      const old = await addTestTask(db, { createdAt: eightDaysAgo });
       const fresh = await addTestTask(db);
-      expect(await purgeExpiredTasks(db, { days: 7 })).toBe(1);
+      expect(await taskState(db, oldRunning)).toMatchObject({ state: 'running' });
+      expect(await purgeExpiredTasks(db, { days: 7 })).toBe(2);
       expect(await taskState(db, old)).toBeUndefined();
+      expect(await taskState(db, oldRunning)).toBeUndefined();
       expect(await taskState(db, fresh)).toBeDefined();
       const payloads = await db.query('SELECT 1 FROM task_payloads WHERE task_id = $1', [old]);
       expect(payloads.rows).toHaveLength(0);
+      // The queue rows go with their tasks, waiting or running: only the fresh task's is left.
+      const queue = await db.query<{ task_id: string }>('SELECT task_id FROM task_queue');
+      expect(queue.rows.map((r) => r.task_id)).toEqual([fresh]);
     });
 
     it('hands running tasks back to the queue when stopped past its grace period', async () => {

@@ -15,9 +15,12 @@ export async function cancelTask(
 ): Promise<CancelResult> {
   // The queue row is locked before the task's, as every statement of the engine does (no deadlock with a claim).
   // Whether an unfinished task waits or runs is its queue row's state (the tasks row says only 'queued').
-  const q = await tx.query<{ state: string }>('SELECT state FROM task_queue WHERE task_id = $1 FOR UPDATE', [
-    opts.taskId,
-  ]);
+  // One arm per state: each is served by that state's partial index on task_id (0010_queue_row_indexes.sql).
+  const q = await tx.query<{ state: string }>(
+    `SELECT state FROM task_queue
+     WHERE (task_id = $1 AND state = 'queued') OR (task_id = $1 AND state = 'running') FOR UPDATE`,
+    [opts.taskId],
+  );
   const r = await tx.query<{ state: string }>(
     'SELECT state FROM tasks WHERE id = $1 AND account_id = $2 AND project_name = $3 FOR UPDATE',
     [opts.taskId, opts.accountId, opts.projectName],

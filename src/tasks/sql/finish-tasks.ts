@@ -76,7 +76,7 @@ export async function finishTasks(
   const r = await tx.query<any>(
     `WITH q AS (
        DELETE FROM task_queue q
-       WHERE q.task_id = ANY($1::text[]) AND q.state = ANY($6::text[]) AND ($7::text IS NULL OR q.lease_owner = $7)
+       WHERE ${inStates('q', fromStates)} AND ($6::text IS NULL OR q.lease_owner = $6)
        RETURNING q.task_id, q.attempts, q.started_at
      ), u AS (
        UPDATE tasks t
@@ -94,7 +94,7 @@ export async function finishTasks(
        ) c GROUP BY chunk
      )
      SELECT u.* FROM u WHERE (SELECT count(*) FROM woken) >= 0`,
-    [ids, states, codes, messages, endedMs, fromStates, guard.leaseOwner ?? null],
+    [ids, states, codes, messages, endedMs, guard.leaseOwner ?? null],
   );
   if (r.rows.length === 0) return [];
   const byId = new Map<string, FinishItem>();
@@ -115,6 +115,15 @@ export async function finishTasks(
     );
   }
   return finished;
+}
+
+/**
+ * Queue rows of the tasks `$1` in one of `states`, written so that each state's arm is served by that state's
+ * partial index on task_id (0010_queue_row_indexes.sql): `state = ANY(...)` would be served by none.
+ */
+function inStates(alias: string, states: ReadonlyArray<'queued' | 'running'>): string {
+  const arms = [...new Set(states)].map((st) => `(${alias}.task_id = ANY($1::text[]) AND ${alias}.state = '${st}')`);
+  return arms.length === 1 ? arms[0]! : `(${arms.join(' OR ')})`;
 }
 
 function fromClaim(item: FinishItem, claim: NonNullable<FinishItem['claim']>): FinishedTask {

@@ -38,7 +38,7 @@ export async function requeueExpired(db: Queryable, opts: { retryDelaySeconds: n
      )
      UPDATE task_queue q SET state = 'queued', lease_owner = NULL, lease_expires_at = NULL,
        run_after = now() + make_interval(secs => $1)
-     FROM expired WHERE q.task_id = expired.task_id
+     FROM expired WHERE q.task_id = expired.task_id AND q.state = 'running'
      RETURNING q.task_id AS id`,
     [opts.retryDelaySeconds],
   );

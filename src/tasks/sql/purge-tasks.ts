@@ -8,11 +8,21 @@ export async function purgeExpiredTasks(
   db: Queryable,
   opts: { days: number; batch?: number },
 ): Promise<number> {
-  const r = await db.query(
-    `DELETE FROM tasks WHERE id IN (
-       SELECT id FROM tasks WHERE created_at < now() - make_interval(secs => $1)
-       ORDER BY created_at LIMIT $2 FOR UPDATE SKIP LOCKED)`,
+  // The queue rows of purged tasks that never ended go with them here (task_queue has no foreign key to
+  // cascade from, 0010_queue_row_indexes.sql), one statement per state so each uses its partial index.
+  const r = await db.query<{ n: number }>(
+    `WITH gone AS (
+       DELETE FROM tasks WHERE id IN (
+         SELECT id FROM tasks WHERE created_at < now() - make_interval(secs => $1)
+         ORDER BY created_at LIMIT $2 FOR UPDATE SKIP LOCKED)
+       RETURNING id
+     ), queued AS (
+       DELETE FROM task_queue q USING gone WHERE q.task_id = gone.id AND q.state = 'queued'
+     ), running AS (
+       DELETE FROM task_queue q USING gone WHERE q.task_id = gone.id AND q.state = 'running'
+     )
+     SELECT count(*)::int AS n FROM gone`,
     [opts.days * 86_400, opts.batch ?? 1000],
   );
-  return r.affectedRows;
+  return r.rows[0]?.n ?? 0;
 }
