@@ -122,7 +122,9 @@ export async function finishTasks(
  * partial index on task_id (0010_queue_row_indexes.sql): `state = ANY(...)` would be served by none.
  */
 function inStates(alias: string, states: ReadonlyArray<'queued' | 'running'>): string {
-  const arms = [...new Set(states)].map((st) => `(${alias}.task_id = ANY($1::text[]) AND ${alias}.state = '${st}')`);
+  const arms = [...new Set(states)].map(
+    (st) => `(${alias}.task_id = ANY($1::text[]) AND ${alias}.state = '${st}')`,
+  );
   return arms.length === 1 ? arms[0]! : `(${arms.join(' OR ')})`;
 }
 
