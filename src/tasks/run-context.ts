@@ -34,10 +34,12 @@ export class TaskRunContext implements RunContext {
   readonly createdAt: Date;
   readonly tags: Record<string, string>;
   readonly storage: ScopedStorage;
-  readonly log: Logger;
   readonly limits: ProcessorLimits;
   readonly #stop: StopSwitch;
   readonly #deps: RunContextDeps;
+  readonly #parentLog: Logger;
+  #log: Logger | undefined;
+  readonly #attempt: number;
   #tmpDir: string | undefined;
   #progress: ProgressWriter | undefined;
   #closed = false;
@@ -47,7 +49,7 @@ export class TaskRunContext implements RunContext {
     task: ClaimedTask,
     storage: ScopedStorage,
     stop: StopSwitch,
-    log: Logger,
+    parentLog: Logger,
     deps: RunContextDeps,
   ) {
     this.accountId = scope.accountId;
@@ -56,13 +58,20 @@ export class TaskRunContext implements RunContext {
     this.region = scope.region;
     this.taskId = task.id;
     this.taskType = task.type;
+    this.#attempt = task.attempts;
     this.createdAt = new Date(task.created_at);
     this.tags = task.tags ?? {};
     this.storage = storage;
-    this.log = log;
+    this.#parentLog = parentLog;
     this.limits = deps.limits;
     this.#stop = stop;
     this.#deps = deps;
+  }
+
+  /** The task's child logger, made when first used: most attempts never log. */
+  get log(): Logger {
+    this.#log ??= this.#parentLog.child({ taskId: this.taskId, attempt: this.#attempt });
+    return this.#log;
   }
 
   get signal(): AbortSignal {

@@ -41,22 +41,21 @@ export interface RunTaskDeps {
 
 /**
  * Runs one claimed attempt to its end: a committed outcome, a hand-back to the queue, or nothing (lease lost).
- * `onProcessed` is called once the processor has returned, before the outcome is committed: the worker gives
- * the slot to the next task while the commit is on its way.
+ * `slot` is released once the processor has returned, before the outcome is committed: the worker gives the
+ * slot to the next task while the commit is on its way.
  */
 export async function runClaimedTask(
   task: ClaimedTask,
   payload: TaskPayload | undefined,
   stop: StopSwitch,
   deps: RunTaskDeps,
-  onProcessed: () => void = () => {},
+  slot?: { release(): void },
 ): Promise<void> {
-  const log = lazyChild(deps.log, task);
   try {
-    await runAttempt(task, payload, stop, deps, log, onProcessed);
+    await runAttempt(task, payload, stop, deps, slot);
   } catch (err) {
     // Setup or commit failed (scratch folder, database): the lease runs out and the reaper retries the task.
-    log.error({ err }, 'task attempt failed outside its processor');
+    taskLogger(deps.log, task).error({ err }, 'task attempt failed outside its processor');
   }
 }
 
@@ -65,8 +64,7 @@ async function runAttempt(
   payload: TaskPayload | undefined,
   stop: StopSwitch,
   deps: RunTaskDeps,
-  log: Logger,
-  onProcessed: () => void,
+  slot: { release(): void } | undefined,
 ): Promise<void> {
   const processor = deps.processors.get(task.type);
   if (!processor || !payload) {
@@ -104,7 +102,8 @@ async function runAttempt(
   }
   // The scratch folder is made on first use: most tasks stream and never touch it, and a mkdtemp + rm per
   // task was most of the engine's cost per task under load.
-  const ctx = new TaskRunContext(scope, task, storage, stop, log, deps);
+  // The context makes the task's child logger when first used (most attempts never log).
+  const ctx = new TaskRunContext(scope, task, storage, stop, deps.log, deps);
   let outcome: TaskOutcome | undefined;
   let failure: unknown;
   try {
@@ -114,15 +113,15 @@ async function runAttempt(
   } finally {
     await ctx.close();
   }
-  onProcessed();
+  slot?.release();
   const reason: StopReason | undefined = stop.reason;
   if (reason?.kind === 'lease-lost') {
-    log.warn('lease lost: the attempt stops without an outcome');
+    ctx.log.warn('lease lost: the attempt stops without an outcome');
     return;
   }
   if (reason?.kind === 'shutdown') {
     await releaseTask(deps.db, { id: task.id, owner: deps.owner, delaySeconds: 0, refundAttempt: true });
-    log.info('handed back to the queue at shutdown');
+    ctx.log.info('handed back to the queue at shutdown');
     return;
   }
   let item: FinishItem;
@@ -145,7 +144,7 @@ async function runAttempt(
     };
   } else if (failure instanceof TaskError) {
     if (failure.transient && task.attempts < task.max_attempts) {
-      log.warn({ err: failure }, 'transient failure: retrying later');
+      ctx.log.warn({ err: failure }, 'transient failure: retrying later');
       const delay = (deps.retryDelaySeconds ?? 2) * 2 ** (task.attempts - 1);
       await releaseTask(deps.db, {
         id: task.id,
@@ -155,10 +154,10 @@ async function runAttempt(
       });
       return;
     }
-    log.info({ code: failure.code, err: failure.cause ?? failure }, 'task failed');
+    ctx.log.info({ code: failure.code, err: failure.cause ?? failure }, 'task failed');
     item = failItem(task, failure.code, failure.message, processor.failureContent?.(params));
   } else {
-    log.error({ err: failure }, 'task failed with an unexpected error');
+    ctx.log.error({ err: failure }, 'task failed with an unexpected error');
     item = failItem(
       task,
       'InternalError',
@@ -175,7 +174,7 @@ async function runAttempt(
         item,
         details: outcome?.details,
       })
-      .catch((err) => log.warn({ err }, 'writing the ExtendedMessageURI object failed'));
+      .catch((err) => ctx.log.warn({ err }, 'writing the ExtendedMessageURI object failed'));
   }
   // The finish need not read the task back: its notification is built from what the claim returned.
   item.claim = { task, payload };
@@ -201,20 +200,10 @@ function failItem(
 
 async function commit(deps: RunTaskDeps, task: ClaimedTask, item: FinishItem) {
   const committed = await deps.batcher.commit(item);
-  if (!committed) deps.log.warn({ taskId: task.id }, 'outcome not committed: the lease was lost meanwhile');
+  if (!committed) taskLogger(deps.log, task).warn('outcome not committed: the lease was lost meanwhile');
 }
 
-/**
- * The task's logger, made when first used: most attempts never log, and a pino child per task showed in the
- * drain's profile. Its methods are forwarded, so it can be handed to processors as a Logger.
- */
-function lazyChild(parent: Logger, task: ClaimedTask): Logger {
-  let child: Logger | undefined;
-  return new Proxy({} as Logger, {
-    get(_target, prop) {
-      child ??= parent.child({ taskId: task.id, attempt: task.attempts });
-      const value = Reflect.get(child, prop, child);
-      return typeof value === 'function' ? value.bind(child) : value;
-    },
-  });
+/** The task's child logger (only on the rare paths that log before or after its context). */
+export function taskLogger(parent: Logger, task: ClaimedTask): Logger {
+  return parent.child({ taskId: task.id, attempt: task.attempts });
 }

@@ -18,11 +18,27 @@ export type WorkerOptions = Omit<RunTaskDeps, 'batcher' | 'owner'> & {
   sweepMs?: number;
 };
 
-/** A task whose processor runs here: how to stop it, whether its slot is free, its end (awaited at shutdown). */
+/**
+ * A task whose processor runs here: how to stop it, whether its slot is free, its end (awaited at shutdown).
+ * Its slot is given back through `release`, a method rather than a closure per task: the drain's allocation
+ * profile counted every object made per task.
+ */
 class RunningTask {
   readonly stop = new StopSwitch();
   released = false;
   done: Promise<void> = Promise.resolve();
+  constructor(
+    readonly task: ClaimedTask,
+    readonly payload: TaskPayload | undefined,
+    readonly workClass: string,
+    private readonly onRelease: (r: RunningTask) => void,
+  ) {}
+
+  release(): void {
+    if (this.released) return;
+    this.released = true;
+    this.onRelease(this);
+  }
 }
 
 /**
@@ -46,6 +62,8 @@ export function createWorker(opts: WorkerOptions) {
    * locked), awaited at shutdown: the tasks it takes are waited for or handed back.
    */
   let claiming: Promise<void> | undefined;
+  /** Claimed tasks that start in the next turn of the event loop (see claimRound). */
+  let launching: Promise<void> | undefined;
   /** A wake-up (NOTIFY, freed slots) came while a claim was out. */
   let wanted = false;
   let fetchScheduled = false;
@@ -87,54 +105,53 @@ export function createWorker(opts: WorkerOptions) {
     }
     claims.release(round);
     claiming = undefined;
-    const launches = claimed.map((c) => admit(c.task, c.payload));
-    const launchAll = () => {
-      for (const launch of launches) launch();
-    };
+    const admitted = claimed.map((c) => admit(c.task, c.payload));
     // While claims come back full the next one goes out at once, before these tasks run: it is claimed in
     // the database while they run here. A wake-up that came meanwhile is served now too. The pool writes a
     // query from a later tick, and short tasks would run to their end in this turn's microtasks before it:
-    // when a claim went out, the tasks start in the next turn of the event loop.
+    // when a claim went out, the tasks start in the next turn of the event loop (a shutdown waits for that
+    // turn: `launching`).
     if (claimed.length === round.limit || wanted) fetchTasks();
-    if (claiming) setImmediate(launchAll);
-    else launchAll();
+    if (!claiming) {
+      for (const r of admitted) launch(r);
+      return;
+    }
+    launching = new Promise<void>((resolve) =>
+      setImmediate(() => {
+        for (const r of admitted) launch(r);
+        resolve();
+      }),
+    );
   }
 
-  /**
-   * Takes a slot for a claimed task and registers it as running (so that a shutdown waits for it); its
-   * processor runs once the returned launch function is called.
-   */
-  function admit(task: ClaimedTask, payload: TaskPayload | undefined): () => void {
+  /** Takes a slot for a claimed task and registers it as running (so that a shutdown waits for it). */
+  function admit(task: ClaimedTask, payload: TaskPayload | undefined): RunningTask {
     const cls = opts.processors.get(task.type)?.workClass ?? 'light';
     perClass.set(cls, (perClass.get(cls) ?? 0) + 1);
     busy++;
-    const r = new RunningTask();
-    const release = () => {
-      if (r.released) return;
-      r.released = true;
-      busy--;
-      perClass.set(cls, (perClass.get(cls) ?? 1) - 1);
-      scheduleFetch();
-    };
-    let launch!: () => void;
-    const launched = new Promise<void>((resolve) => {
-      launch = resolve;
-    });
-    r.done = launched
-      .then(() => runClaimedTask(task, payload, r.stop, deps, release))
-      .then(
-        () => {
-          running.delete(task.id);
-          release();
-        },
-        (err) => {
-          log.error({ err, taskId: task.id }, 'task runner failed');
-          running.delete(task.id);
-          release();
-        },
-      );
+    const r = new RunningTask(task, payload, cls, releaseSlot);
     running.set(task.id, r);
-    return launch;
+    return r;
+  }
+
+  function releaseSlot(r: RunningTask): void {
+    busy--;
+    perClass.set(r.workClass, (perClass.get(r.workClass) ?? 1) - 1);
+    scheduleFetch();
+  }
+
+  function launch(r: RunningTask): void {
+    r.done = runSlot(r);
+  }
+
+  async function runSlot(r: RunningTask): Promise<void> {
+    try {
+      await runClaimedTask(r.task, r.payload, r.stop, deps, r);
+    } catch (err) {
+      log.error({ err, taskId: r.task.id }, 'task runner failed');
+    }
+    running.delete(r.task.id);
+    r.release();
   }
 
   async function heartbeat() {
@@ -189,8 +206,8 @@ export function createWorker(opts: WorkerOptions) {
       stopping = true;
       for (const t of timers) clearInterval(t);
       // A claim in flight finishes first, so the tasks it took are among those we wait for or hand back.
-      // A claim in flight finishes first, so the tasks it took are among those we wait for or hand back.
       while (claiming) await claiming;
+      await launching;
       const all = Promise.all([...running.values()].map((r) => r.done));
       const timedOut = await Promise.race([
         all.then(() => false),

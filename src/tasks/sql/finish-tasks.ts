@@ -1,3 +1,4 @@
+import { numberArrayLiteral, textArrayLiteral } from '../../db/array-literal.ts';
 import type { Queryable } from '../../db/types.ts';
 import type { ClaimedTask, TaskPayload } from './claim-tasks.ts';
 
@@ -94,7 +95,14 @@ export async function finishTasks(
        ) c GROUP BY chunk
      )
      SELECT u.* FROM u WHERE (SELECT count(*) FROM woken) >= 0`,
-    [ids, states, codes, messages, endedMs, guard.leaseOwner ?? null],
+    [
+      textArrayLiteral(ids),
+      textArrayLiteral(states),
+      textArrayLiteral(codes),
+      textArrayLiteral(messages),
+      numberArrayLiteral(endedMs),
+      guard.leaseOwner ?? null,
+    ],
   );
   if (r.rows.length === 0) return [];
   const byId = new Map<string, FinishItem>();
