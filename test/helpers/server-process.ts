@@ -17,16 +17,19 @@ export interface ServerProcess {
 /** Starts `openimm serve` as a real child process on a free port and waits until it listens. */
 export async function startServerProcess(opts: {
   dataDir: string;
-  env?: Record<string, string>;
+  /** Added to this process's environment; a variable given as undefined is left out. */
+  env?: Record<string, string | undefined>;
   args?: string[];
   timeoutMs?: number;
 }): Promise<ServerProcess> {
+  const env: NodeJS.ProcessEnv = { ...process.env, OPENIMM_LOG_LEVEL: 'info', ...opts.env };
+  for (const [k, v] of Object.entries(env)) if (v === undefined) delete env[k];
   const child = spawn(
     process.execPath,
     [OPENIMM_BIN, 'serve', '--data-dir', opts.dataDir, '--port', '0', ...(opts.args ?? [])],
     {
       cwd: REPO_ROOT,
-      env: { ...process.env, OPENIMM_LOG_LEVEL: 'info', ...opts.env },
+      env,
       stdio: ['ignore', 'pipe', 'pipe'],
     },
   );

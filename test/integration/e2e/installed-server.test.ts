@@ -3,7 +3,7 @@
  * the code (LibreOffice's UNO bridge script) must find them from the bundle too; RAR's worker thread is
  * covered by the archive acceptance test, which runs the same process.
  */
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -23,7 +23,12 @@ describe('the installed server process', () => {
     await writeFile(path.join(dir, 'data/oss/docs/note.txt'), 'A note converted by LibreOffice.\n');
     server = await startServerProcess({
       dataDir: path.join(dir, 'data'),
-      env: { OPENIMM_ACCESS_KEY_ID: KEYS.accessKeyId, OPENIMM_ACCESS_KEY_SECRET: KEYS.accessKeySecret },
+      env: {
+        OPENIMM_ACCESS_KEY_ID: KEYS.accessKeyId,
+        OPENIMM_ACCESS_KEY_SECRET: KEYS.accessKeySecret,
+        // bin/openimm.js sizes libuv's thread pool itself when the environment does not
+        UV_THREADPOOL_SIZE: undefined,
+      },
       timeoutMs: 60_000,
     });
   }, 90_000);
@@ -34,6 +39,13 @@ describe('the installed server process', () => {
 
   it('runs from a fresh compiled bundle', async () => {
     expect(await bundleIsFresh()).toBe(true);
+  });
+
+  it("runs libuv's thread pool with 16 threads", async () => {
+    // The pool starts whole when first used (the server reads files at start): 16 threads, beside the main
+    // thread and V8's. An ES module entry cannot size it any more (4 threads, 11 in all).
+    const threads = (await readdir(`/proc/${server.child.pid}/task`)).length;
+    expect(threads).toBeGreaterThanOrEqual(16 + 4);
   });
 
   it('converts a document with LibreOffice', async () => {
