@@ -105,6 +105,10 @@ class PieceQueue {
   }
 }
 
+/** The pieces as one buffer; a single piece is not copied. */
+const joined = (pieces: Buffer[], bytes: number) =>
+  pieces.length === 1 ? pieces[0]! : Buffer.concat(pieces, bytes);
+
 /** Re-cuts a stream into chunks of exactly `size` bytes (the last one shorter). */
 async function* rechunk(stream: Readable, size: number): AsyncGenerator<Buffer> {
   let parts: Buffer[] = [];
@@ -182,7 +186,7 @@ async function produce(
 async function produceSmall(entry: ZipStreamEntry, record: CentralRecord, queue: PieceQueue): Promise<void> {
   const parts: Buffer[] = [];
   for await (const piece of await entry.open!()) parts.push(piece as Buffer);
-  const data = Buffer.concat(parts);
+  const data = parts.length === 1 ? parts[0]! : Buffer.concat(parts);
   if (data.length !== entry.size) throw new ZipSizeMismatchError(entry.path);
   record.crc = crc32(data);
   record.size = data.length;
@@ -271,7 +275,11 @@ export function createZipStream(entries: Iterable<ZipStreamEntry>, options: ZipS
           r.offset = offset;
           r.compressedSize = body.length;
           records.push(r);
-          out = Buffer.concat([localHeader(r), body]);
+          const header = localHeader(r);
+          offset += header.length;
+          pending.push(header);
+          pendingBytes += header.length;
+          out = body;
         } else if (piece.kind === 'end') {
           const r = piece.record;
           r.offset = entryStart;
@@ -283,11 +291,19 @@ export function createZipStream(entries: Iterable<ZipStreamEntry>, options: ZipS
           compressed += out.length;
         }
         offset += out.length;
-        // Small pieces (headers, small entries) go out together: one stream write per ~256 KiB.
+        // Small pieces (headers, small entries) go out together: one stream write per ~256 KiB. A piece
+        // that large by itself goes out as it is (after those before it), never copied.
+        if (out.length >= COALESCE_BYTES) {
+          if (pendingBytes > 0) yield joined(pending, pendingBytes);
+          pending = [];
+          pendingBytes = 0;
+          yield out;
+          continue;
+        }
         if (out.length > 0) pending.push(out);
         pendingBytes += out.length;
         if (pendingBytes >= COALESCE_BYTES) {
-          yield Buffer.concat(pending, pendingBytes);
+          yield joined(pending, pendingBytes);
           pending = [];
           pendingBytes = 0;
         }

@@ -45,7 +45,8 @@ export function createSourceReader(sources: SourceRef[], opts: SourceReaderOptio
     const chunks: Buffer[] = [];
     for await (const chunk of await opts.storage.read(uri, { signal: opts.signal }))
       chunks.push(chunk as Buffer);
-    return Buffer.concat(chunks);
+    // a small object usually arrives as one chunk: kept as is, not copied
+    return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
   };
 
   const openStream = async (uri: string): Promise<Readable> => {

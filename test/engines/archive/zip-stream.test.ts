@@ -82,6 +82,40 @@ print(json.dumps([[i.filename,i.file_size,i.compress_size,i.compress_type,i.flag
     expect(rows[2]![3]).toBe(0);
   });
 
+  it('keeps every byte and offset when large pieces go out uncopied between coalesced small ones', async () => {
+    const random = (n: number) =>
+      Buffer.from(Array.from({ length: n }, (_, i) => (i * 7919 + (i >> 3) * 104729) % 251));
+    const entries: Array<[string, Buffer, number]> = [
+      ['a.txt', textLike(1000), 6],
+      ['b.txt', textLike(40_000), 6],
+      // one chunk, larger than the coalescing size: compressed and stored
+      ['single.txt', textLike(900 * 1024), 6],
+      ['single.bin', random(700 * 1024), 6],
+      ['c.txt', textLike(3000), 6],
+      // several chunks, stored and deflated
+      ['stored.jpg', random(2 * 1024 * 1024 + 77), 0],
+      ['d.txt', Buffer.from('d'), 6],
+      ['big.txt', textLike(2 * 1024 * 1024 + 5), 6],
+      ['e.txt', textLike(10), 6],
+    ];
+    const file = await write(
+      'mixed.zip',
+      entries.map(([p, data, level]) => entry(p, data, level, 2)),
+      { chunkBytes: 1024 * 1024 },
+    );
+    await run('unzip', ['-tq', file]);
+    const out = await python(
+      `import zipfile,sys,json,hashlib
+z=zipfile.ZipFile(sys.argv[1])
+print(json.dumps([[i.filename,hashlib.sha256(z.read(i)).hexdigest()] for i in z.infolist()]))`,
+      [file],
+    );
+    const { createHash } = await import('node:crypto');
+    expect(JSON.parse(out)).toEqual(
+      entries.map(([p, data]) => [p, createHash('sha256').update(data).digest('hex')]),
+    );
+  });
+
   it('uses Zip64 records for large entries and for more than 65,535 entries', async () => {
     const data = textLike(300_000);
     const file = await write('zip64-entry.zip', [entry('large.txt', data, 1)], {
