@@ -16,6 +16,7 @@ export const BUNDLE_MAIN = path.join(DIST, 'main.js');
 const ENTRY_POINTS = {
   main: 'src/cli/main.ts',
   'rar-worker': 'src/engines/archive/rar-worker.ts',
+  'inflate-worker': 'src/engines/archive/inflate-worker.ts',
   'fs-write-worker': 'src/storage/fs/write-worker.ts',
 };
 /** Files the code opens relative to its own module, copied to the same place relative to the bundle. */

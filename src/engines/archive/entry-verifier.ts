@@ -13,12 +13,16 @@ import type { ExpansionGuard } from './limits.ts';
 const checksCrc = (entry: ArchiveEntry) =>
   entry.crc32 !== undefined && !(entry.crc32 === 0 && entry.size > 0);
 
-/** The same checks on an entry read whole: its bytes are counted, then compared with the header. */
+/**
+ * The same checks on an entry read whole: its bytes are counted, then compared with the header (`crc`: their
+ * CRC-32 when the engine computed it while inflating them).
+ */
 export function verifyEntryBytes(
   entry: ArchiveEntry,
   data: Buffer,
   guard: ExpansionGuard,
   onBytes?: (n: number) => void,
+  crc?: number,
 ): void {
   if (data.length > entry.size) {
     throw ArchiveErrors.corrupt('the entry holds more data than its header declares.', entry.name);
@@ -27,7 +31,7 @@ export function verifyEntryBytes(
   if (data.length !== entry.size) {
     throw ArchiveErrors.corrupt('the entry is shorter than its header declares.', entry.name);
   }
-  if (checksCrc(entry) && crc32(data) >>> 0 !== entry.crc32! >>> 0) {
+  if (checksCrc(entry) && (crc ?? crc32(data)) >>> 0 !== entry.crc32! >>> 0) {
     throw ArchiveErrors.corrupt('the CRC-32 of the entry does not match.', entry.name);
   }
   onBytes?.(data.length);

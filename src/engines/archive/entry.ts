@@ -22,10 +22,11 @@ export type ArchiveFormat = 'zip' | '7z' | 'rar';
 
 /**
  * Receives each extracted entry: a stream, which must be consumed (or destroyed) before the promise
- * settles, or (small entries some engines read whole) the bytes themselves. Either way not yet checked
- * against the declared size and CRC (`entry-verifier.ts`).
+ * settles, or (small entries some engines read whole) the bytes themselves, which may be reused once the
+ * promise settles (`crc`: their CRC-32, when the engine computed it). Either way not yet checked against
+ * the declared size and CRC (`entry-verifier.ts`).
  */
-export type EntrySink = (entry: ArchiveEntry, data: Readable | Buffer) => Promise<void>;
+export type EntrySink = (entry: ArchiveEntry, data: Readable | Buffer, crc?: number) => Promise<void>;
 
 export interface ExtractOptions {
   /** Entries to extract (by `index`), in archive order. */

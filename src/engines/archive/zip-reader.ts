@@ -143,7 +143,12 @@ async function extractZip(
     while (failure === null && next < queue.length) {
       opts.signal.throwIfAborted();
       const entry = queue[next++]!;
-      await opts.sink(entry, await openEntry(reader, raw[entry.index]!, entry));
+      const opened = await openEntry(reader, raw[entry.index]!, entry);
+      try {
+        await opts.sink(entry, opened.data, opened.crc);
+      } finally {
+        opened.release?.();
+      }
     }
   };
   const workers = Array.from({ length: Math.min(opts.concurrency, queue.length) }, () =>
@@ -160,10 +165,10 @@ async function openEntry(
   reader: RangeReader,
   rawEntry: yauzl.Entry,
   entry: ArchiveEntry,
-): Promise<Readable | Buffer> {
+): Promise<{ data: Readable | Buffer; crc?: number; release?: () => void }> {
   try {
     if (readsWhole(rawEntry)) return await readWholeEntry(reader, rawEntry);
-    return await openEntryStream(reader, rawEntry, entry);
+    return { data: await openEntryStream(reader, rawEntry, entry) };
   } catch (err) {
     throw ArchiveErrors.corrupt(String((err as Error).message ?? err).slice(0, 200), entry.name, err);
   }

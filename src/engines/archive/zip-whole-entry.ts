@@ -1,12 +1,13 @@
 /**
  * Small zip entries read whole: the local header and the data come from the range reader's cached blocks
- * (neighbouring entries share them) and are inflated in one zlib call on the thread pool, into a buffer
- * bounded by the declared size. A stream per entry (yauzl's read stream, an inflate stream, their pipes)
- * costs more main-thread work than inflating a few dozen KiB; for archives of many small files that
- * plumbing, not zlib, was most of the CPU. Sizes and CRC are checked by the caller, as for streams.
+ * (neighbouring entries share them) and are inflated in one go by an inflate thread (`inflate-threads.ts`),
+ * into reused memory bounded by the declared size. A stream per entry (yauzl's read stream, an inflate
+ * stream, their pipes) costs more main-thread work than inflating a few dozen KiB; for archives of many
+ * small files that plumbing, not zlib, was most of the CPU. Sizes and CRC are checked by the caller, as for
+ * streams.
  */
-import { inflateRaw } from 'node:zlib';
 import type yauzl from 'yauzl';
+import { inflateThreads } from './inflate-threads.ts';
 import type { RangeReader } from './range-reader.ts';
 
 /** Entries up to this size (expanded and stored) are read whole; larger ones are streamed. */
@@ -24,15 +25,22 @@ export function readsWhole(entry: yauzl.Entry): boolean {
   );
 }
 
+/** A whole entry's bytes, with their CRC-32 when already computed; `release` once they are written. */
+export interface WholeEntry {
+  data: Buffer;
+  crc?: number;
+  release?: () => void;
+}
+
 /**
  * The entry's expanded bytes. Inflating stops one byte past the declared size, so an entry that lies
  * about its size yields a buffer the caller's size check refuses, never an unbounded one.
  */
-export async function readWholeEntry(reader: RangeReader, entry: yauzl.Entry): Promise<Buffer> {
+export async function readWholeEntry(reader: RangeReader, entry: yauzl.Entry): Promise<WholeEntry> {
   const start = await entryDataStart(reader, entry);
   const data = await reader.bytes(start, start + entry.compressedSize);
-  if (entry.compressionMethod === 0) return data;
-  return inflateBounded(data, entry.uncompressedSize + 1);
+  if (entry.compressionMethod === 0) return { data };
+  return inflateThreads().inflate(data, entry.uncompressedSize + 1);
 }
 
 /**
@@ -50,16 +58,4 @@ export async function entryDataStart(reader: RangeReader, entry: yauzl.Entry): P
     throw new Error(`file data overflows file bounds: ${start} + ${entry.compressedSize} > ${reader.size}`);
   }
   return start;
-}
-
-function inflateBounded(data: Buffer, maxOutputLength: number): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    // One output chunk of the whole entry: one inflate call on the pool, one callback.
-    inflateRaw(data, { chunkSize: Math.max(maxOutputLength, 64), maxOutputLength }, (err, out) => {
-      if (!err) resolve(out);
-      else if ((err as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') {
-        reject(new Error('the entry holds more data than its header declares.'));
-      } else reject(err);
-    });
-  });
 }

@@ -109,11 +109,11 @@ async function extractAll(
   // Objects are published (synced, then visible) in groups by the backend, not one fsync per entry; the
   // batch is flushed before the task reports anything, so its outputs are durable before its status.
   const batch = new WriteBatch();
-  const sink = async (entry: ArchiveEntry, data: Readable | Buffer) => {
+  const sink = async (entry: ArchiveEntry, data: Readable | Buffer, crc?: number) => {
     const uri = formatOssUri(target.bucket, target.key + pathOf.get(entry.index)!);
     if (Buffer.isBuffer(data)) {
       // Read whole: checked before the write starts, so a damaged entry never reaches storage.
-      verifyEntryBytes(entry, data, guard, onBytes);
+      verifyEntryBytes(entry, data, guard, onBytes, crc);
       await ctx.storage.write(uri, data, { size: entry.size, signal: ctx.signal, batch });
       written.set(entry.index, { URI: uri, Size: entry.size });
       return;

@@ -19,7 +19,7 @@ const MAX_FREE_SLOTS = 8;
 
 type Waiter = { resolve: (fd: number | undefined) => void; reject: (err: Error) => void };
 type RequestBody =
-  | { op: 'create'; path: string; data: SharedArrayBuffer; length: number }
+  | { op: 'create'; path: string; data: SharedArrayBuffer; offset: number; length: number }
   | { op: 'publish'; fds: number[]; parallel: number; renames: Array<[string, string]> }
   | { op: 'close'; fds: number[] };
 
@@ -32,15 +32,20 @@ class WriteWorker {
   /**
    * Creates `path` (failing with EEXIST when it exists) holding `data` (at most `SLOT_BYTES`); resolves to
    * its descriptor, still open. The bytes are copied into a shared buffer the thread writes from, reused
-   * for the next body: no buffer is allocated per write on either side.
+   * for the next body: no buffer is allocated per write on either side. Bytes already in shared memory (an
+   * inflate thread's output) are written from there, not copied: they stay untouched until this resolves.
    */
   async create(path: string, data: Uint8Array): Promise<number> {
+    if (data.buffer instanceof SharedArrayBuffer) {
+      const body = { data: data.buffer, offset: data.byteOffset, length: data.length };
+      return (await this.#request({ op: 'create', path, ...body }))!;
+    }
     if (data.length > SLOT_BYTES)
       throw new RangeError(`a body of ${data.length} bytes is larger than a slot`);
     const slot = this.#freeSlots.pop() ?? new SharedArrayBuffer(SLOT_BYTES);
     new Uint8Array(slot, 0, data.length).set(data);
     try {
-      return (await this.#request({ op: 'create', path, data: slot, length: data.length }))!;
+      return (await this.#request({ op: 'create', path, data: slot, offset: 0, length: data.length }))!;
     } finally {
       if (this.#freeSlots.length < MAX_FREE_SLOTS) this.#freeSlots.push(slot);
     }

@@ -1,8 +1,11 @@
 /** Messages between the fs backend and its writer thread (`write-worker.ts`). */
 
 export type WriteWorkerRequest =
-  /** Create `path` (it must not exist), write `data`'s first `length` bytes, keep it open: the reply gives the descriptor. */
-  | { id: number; op: 'create'; path: string; data: SharedArrayBuffer; length: number }
+  /**
+   * Create `path` (it must not exist), write `length` bytes of `data` from `offset`, keep it open: the reply
+   * gives the descriptor.
+   */
+  | { id: number; op: 'create'; path: string; data: SharedArrayBuffer; offset: number; length: number }
   /**
    * fsync each descriptor (`parallel` at once) and close them all (failed or not); then, if all synced, rename
    * each pair in order.

@@ -75,7 +75,7 @@ async function syncAll(fds: number[], parallel: number): Promise<void> {
 port.on('message', (req: WriteWorkerRequest) => {
   if (req.op === 'create') {
     try {
-      const data = new Uint8Array(req.data, 0, req.length);
+      const data = new Uint8Array(req.data, req.offset, req.length);
       port.postMessage({ id: req.id, fd: create(req.path, data) } satisfies WriteWorkerReply);
     } catch (err) {
       port.postMessage(failure(req.id, err));

@@ -26,6 +26,15 @@ describe('fs backend: writes in a batch', () => {
     expect(await temps()).toEqual([]);
   });
 
+  it('writes a body held in shared memory from where it lies, at its offset', async () => {
+    const shared = Buffer.from(new SharedArrayBuffer(64), 0, 64);
+    shared.write('....in shared memory....');
+    const batch = new WriteBatch();
+    await b.write('s/a.txt', shared.subarray(4, 20), { batch });
+    await batch.flush();
+    expect(await readFile(path.join(root, 's/a.txt'), 'utf8')).toBe('in shared memory');
+  });
+
   it('publishes full groups while writing continues', async () => {
     const batch = new WriteBatch();
     for (let i = 0; i < 150; i++) await b.write(`g/f${i}`, Buffer.from(String(i)), { batch });
