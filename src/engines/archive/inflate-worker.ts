@@ -51,7 +51,14 @@ function openHandle(): void {
 /** Inflates `input` into `out`; the output's length. Longer than `out` can hold: `out.length` (the caller refuses it). */
 function inflateInto(input: Uint8Array, out: Uint8Array): number {
   if (!handle) {
-    const data = inflateRawSync(input, { maxOutputLength: out.length });
+    let data: Buffer;
+    try {
+      data = inflateRawSync(input, { maxOutputLength: out.length });
+    } catch (err) {
+      // Past the limit: report it as the handle does (a full output), for the caller to refuse.
+      if ((err as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') return out.length;
+      throw err;
+    }
     out.set(data);
     return data.length;
   }
