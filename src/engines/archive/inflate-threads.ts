@@ -9,9 +9,8 @@
  * does not hold the process open while idle; a crashed thread fails its requests and is replaced.
  */
 import os from 'node:os';
-import type { Worker } from 'node:worker_threads';
 import type { InflateReply, InflateRequest } from './inflate-protocol.ts';
-import { startWorker } from './ts-worker.ts';
+import { RequestThread } from './request-thread.ts';
 
 const WORKER_URL = new URL(
   import.meta.url.endsWith('.ts') ? './inflate-worker.ts' : './inflate-worker.js',
@@ -32,64 +31,18 @@ export interface InflatedEntry {
   release(): void;
 }
 
-type Waiter = { resolve: (r: { length: number; crc: number }) => void; reject: (err: Error) => void };
-
-class InflateThread {
-  #worker: Worker | undefined;
-  readonly #waiting = new Map<number, Waiter>();
-
-  get pending(): number {
-    return this.#waiting.size;
-  }
-
-  request(body: Omit<InflateRequest, 'id'>, id: number): Promise<{ length: number; crc: number }> {
-    const worker = this.#start();
-    return new Promise((resolve, reject) => {
-      if (this.#waiting.size === 0) worker.ref();
-      this.#waiting.set(id, { resolve, reject });
-      worker.postMessage({ id, ...body } satisfies InflateRequest);
-    });
-  }
-
-  #start(): Worker {
-    if (this.#worker) return this.#worker;
-    // It holds nothing but the request at hand: small heap limits keep it near a bare thread's footprint.
-    const worker = startWorker(WORKER_URL, {
-      resourceLimits: { maxYoungGenerationSizeMb: 4, maxOldGenerationSizeMb: 32 },
-    });
-    worker.unref();
-    worker.on('message', (reply: InflateReply) => this.#settle(reply));
-    worker.on('error', (err) => this.#fail(worker, err));
-    worker.on('exit', (code) => this.#fail(worker, new Error(`an inflate thread exited (${code})`)));
-    this.#worker = worker;
-    return worker;
-  }
-
-  #settle(reply: InflateReply): void {
-    const waiter = this.#waiting.get(reply.id);
-    if (!waiter) return;
-    this.#waiting.delete(reply.id);
-    if (this.#waiting.size === 0) this.#worker?.unref();
-    if ('error' in reply) waiter.reject(new Error(reply.error));
-    else waiter.resolve(reply);
-  }
-
-  #fail(worker: Worker, err: Error): void {
-    if (this.#worker !== worker) return;
-    this.#worker = undefined;
-    const waiting = [...this.#waiting.values()];
-    this.#waiting.clear();
-    for (const w of waiting) w.reject(err);
-  }
-}
-
 class InflateThreads {
-  readonly #threads: InflateThread[];
+  readonly #threads: Array<RequestThread<InflateRequest, InflateReply>>;
   readonly #freeSlots: SharedArrayBuffer[] = [];
-  #nextId = 0;
 
   constructor(count: number) {
-    this.#threads = Array.from({ length: count }, () => new InflateThread());
+    this.#threads = Array.from(
+      { length: count },
+      () =>
+        new RequestThread<InflateRequest, InflateReply>(WORKER_URL, 'an inflate thread', (reply) =>
+          'error' in reply ? new Error(reply.error) : undefined,
+        ),
+    );
   }
 
   /**
@@ -111,8 +64,10 @@ class InflateThreads {
     };
     try {
       const body = { slot, inLength: input.length, outOffset: INFLATE_SLOT_BYTES, outCapacity: maxOutput };
-      const { length, crc } = await thread.request(body, ++this.#nextId);
-      return { data: Buffer.from(slot, INFLATE_SLOT_BYTES, length), crc, release };
+      const reply = await thread.request(body);
+      // Narrows the reply's type: an error reply was rejected by the thread client already.
+      if ('error' in reply) throw new Error(reply.error);
+      return { data: Buffer.from(slot, INFLATE_SLOT_BYTES, reply.length), crc: reply.crc, release };
     } catch (err) {
       release();
       throw err;

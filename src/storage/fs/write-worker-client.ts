@@ -3,8 +3,7 @@
  * started on first use, holding the process open only while it has requests. A crashed thread fails its
  * pending requests and is started again by the next one.
  */
-import type { Worker } from 'node:worker_threads';
-import { startWorker } from '../../engines/archive/ts-worker.ts';
+import { type RequestBody, RequestThread } from '../../engines/archive/request-thread.ts';
 import type { WriteWorkerReply, WriteWorkerRequest } from './write-worker-protocol.ts';
 
 const WORKER_URL = new URL(
@@ -17,16 +16,12 @@ export const SLOT_BYTES = 1024 * 1024;
 /** Slots kept for reuse: the writes in flight at once, about (the slots of more are collected). */
 const MAX_FREE_SLOTS = 8;
 
-type Waiter = { resolve: (fd: number | undefined) => void; reject: (err: Error) => void };
-type RequestBody =
-  | { op: 'create'; path: string; data: SharedArrayBuffer; offset: number; length: number }
-  | { op: 'publish'; fds: number[]; parallel: number; renames: Array<[string, string]> }
-  | { op: 'close'; fds: number[] };
-
 class WriteWorker {
-  #worker: Worker | undefined;
-  #nextId = 0;
-  readonly #waiting = new Map<number, Waiter>();
+  readonly #thread = new RequestThread<WriteWorkerRequest, WriteWorkerReply>(
+    WORKER_URL,
+    'the fs writer thread',
+    (reply) => ('error' in reply ? Object.assign(new Error(reply.error.message), reply.error) : undefined),
+  );
   readonly #freeSlots: SharedArrayBuffer[] = [];
 
   /**
@@ -65,46 +60,9 @@ class WriteWorker {
     await this.#request({ op: 'close', fds });
   }
 
-  #request(body: RequestBody): Promise<number | undefined> {
-    const worker = this.#start();
-    const id = ++this.#nextId;
-    return new Promise((resolve, reject) => {
-      if (this.#waiting.size === 0) worker.ref();
-      this.#waiting.set(id, { resolve, reject });
-      worker.postMessage({ id, ...body } as WriteWorkerRequest);
-    });
-  }
-
-  #start(): Worker {
-    if (this.#worker) return this.#worker;
-    // It holds nothing but a request at a time: small heap limits keep its footprint near the ~10 MiB of a
-    // bare thread.
-    const worker = startWorker(WORKER_URL, {
-      resourceLimits: { maxYoungGenerationSizeMb: 4, maxOldGenerationSizeMb: 32 },
-    });
-    worker.unref();
-    worker.on('message', (reply: WriteWorkerReply) => this.#settle(reply));
-    worker.on('error', (err) => this.#fail(worker, err));
-    worker.on('exit', (code) => this.#fail(worker, new Error(`the fs writer thread exited (${code})`)));
-    this.#worker = worker;
-    return worker;
-  }
-
-  #settle(reply: WriteWorkerReply): void {
-    const waiter = this.#waiting.get(reply.id);
-    if (!waiter) return;
-    this.#waiting.delete(reply.id);
-    if (this.#waiting.size === 0) this.#worker?.unref();
-    if ('error' in reply) waiter.reject(Object.assign(new Error(reply.error.message), reply.error));
-    else waiter.resolve(reply.fd);
-  }
-
-  #fail(worker: Worker, err: Error): void {
-    if (this.#worker !== worker) return;
-    this.#worker = undefined;
-    const waiting = [...this.#waiting.values()];
-    this.#waiting.clear();
-    for (const w of waiting) w.reject(err);
+  async #request(body: RequestBody<WriteWorkerRequest>): Promise<number | undefined> {
+    const reply = await this.#thread.request(body);
+    return 'fd' in reply ? reply.fd : undefined;
   }
 }
 
