@@ -204,6 +204,6 @@ async function commit(deps: RunTaskDeps, task: ClaimedTask, item: FinishItem) {
 }
 
 /** The task's child logger (only on the rare paths that log before or after its context). */
-export function taskLogger(parent: Logger, task: ClaimedTask): Logger {
+function taskLogger(parent: Logger, task: ClaimedTask): Logger {
   return parent.child({ taskId: task.id, attempt: task.attempts });
 }

@@ -6,7 +6,9 @@
 import type { Worker } from 'node:worker_threads';
 import { startWorker } from './ts-worker.ts';
 
-type Waiter<Reply> = { resolve: (reply: Reply) => void; reject: (err: Error) => void };
+/** A reply that is not a failure (the threads' protocols report failures in an `error` field). */
+export type SuccessReply<Reply> = Exclude<Reply, { error: unknown }>;
+type Waiter<Reply> = { resolve: (reply: SuccessReply<Reply>) => void; reject: (err: Error) => void };
 /** A request as the caller gives it: the message without the id this class numbers it with. */
 export type RequestBody<Request> = Request extends { id: number } ? Omit<Request, 'id'> : never;
 
@@ -30,7 +32,7 @@ export class RequestThread<Request extends { id: number }, Reply extends { id: n
     return this.#waiting.size;
   }
 
-  request(body: RequestBody<Request>): Promise<Reply> {
+  request(body: RequestBody<Request>): Promise<SuccessReply<Reply>> {
     const worker = this.#start();
     const id = ++this.#nextId;
     return new Promise((resolve, reject) => {
@@ -62,7 +64,7 @@ export class RequestThread<Request extends { id: number }, Reply extends { id: n
     if (this.#waiting.size === 0) this.#worker?.unref();
     const err = this.failure(reply);
     if (err) waiter.reject(err);
-    else waiter.resolve(reply);
+    else waiter.resolve(reply as SuccessReply<Reply>);
   }
 
   #fail(worker: Worker, err: Error): void {

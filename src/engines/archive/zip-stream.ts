@@ -106,7 +106,7 @@ class PieceQueue {
 }
 
 /** The pieces as one buffer; a single piece is not copied. */
-const joined = (pieces: Buffer[], bytes: number) =>
+const joined = (pieces: Buffer[], bytes?: number) =>
   pieces.length === 1 ? pieces[0]! : Buffer.concat(pieces, bytes);
 
 /** Re-cuts a stream into chunks of exactly `size` bytes (the last one shorter). */
@@ -186,7 +186,7 @@ async function produce(
 async function produceSmall(entry: ZipStreamEntry, record: CentralRecord, queue: PieceQueue): Promise<void> {
   const parts: Buffer[] = [];
   for await (const piece of await entry.open!()) parts.push(piece as Buffer);
-  const data = parts.length === 1 ? parts[0]! : Buffer.concat(parts);
+  const data = joined(parts);
   if (data.length !== entry.size) throw new ZipSizeMismatchError(entry.path);
   record.crc = crc32(data);
   record.size = data.length;

@@ -62,7 +62,7 @@ class WriteWorker {
 
   async #request(body: RequestBody<WriteWorkerRequest>): Promise<number | undefined> {
     const reply = await this.#thread.request(body);
-    return 'fd' in reply ? reply.fd : undefined;
+    return reply.fd;
   }
 }
 
