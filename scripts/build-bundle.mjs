@@ -59,6 +59,11 @@ export async function buildBundle(outDir = DIST) {
     format: 'esm',
     target: 'node20',
     packages: 'external',
+    // Code behind a dynamic import() becomes a chunk of its own, loaded on first use together with the npm
+    // packages it imports (the S3 SDK, for one): without splitting, esbuild hoists those packages' imports
+    // into main.js and every server loads them at start-up.
+    splitting: true,
+    chunkNames: 'chunks/[name]-[hash]',
     sourcemap: 'linked',
     write: false,
     logLevel: 'warning',
@@ -70,6 +75,7 @@ export async function buildBundle(outDir = DIST) {
   const isMain = (f) => path.basename(f.path) === 'main.js';
   const outputs = [...result.outputFiles].sort((a, b) => isMain(a) - isMain(b));
   for (const file of outputs) {
+    await mkdir(path.dirname(file.path), { recursive: true });
     await writeFile(file.path + suffix, file.contents);
     await rename(file.path + suffix, file.path);
   }

@@ -5,8 +5,7 @@ import path from 'node:path';
 import type { StorageBackend } from './backend.ts';
 import type { BucketConfig } from './config.ts';
 import { createFsBackend } from './fs/fs-backend.ts';
-import { createS3Backend } from './s3/s3-backend.ts';
-import { createS3Client } from './s3/s3-client.ts';
+import { createLazyS3Backend } from './s3/lazy-s3-backend.ts';
 
 export interface CreatedBackend {
   backend: StorageBackend;
@@ -22,16 +21,7 @@ export function createBucketBackend(
   switch (cfg.backend) {
     case 'fs':
       return { backend: createFsBackend(path.resolve(dataDir, cfg.path), { bucket: name }) };
-    case 's3': {
-      const client = createS3Client(cfg);
-      const backend = createS3Backend({
-        client,
-        bucket: name,
-        remoteBucket: cfg.bucket ?? name,
-        partSize: cfg.partSizeMiB * 1024 * 1024,
-        queueSize: cfg.queueSize,
-      });
-      return { backend, close: () => client.destroy() };
-    }
+    case 's3':
+      return createLazyS3Backend(name, cfg);
   }
 }

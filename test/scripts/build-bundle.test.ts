@@ -1,6 +1,7 @@
 /**
  * The compiled bundle that `openimm` runs: built with its assets beside it, judged stale by modification
- * times, and runnable with plain Node (no TypeScript loader).
+ * times, runnable with plain Node (no TypeScript loader), and holding the optional client libraries
+ * out of start-up.
  */
 import { execFile } from 'node:child_process';
 import { mkdtemp, readdir, readFile, rm, utimes } from 'node:fs/promises';
@@ -47,6 +48,28 @@ describe('build-bundle', () => {
     await utimes(path.join(outDir, 'main.js'), past, past);
     expect(await bundleIsFresh(outDir)).toBe(false);
     expect(await bundleIsFresh(path.join(outDir, 'missing'))).toBe(false);
+  });
+
+  it('loads the optional client libraries only on first use', async () => {
+    // What a module loads at start-up: its static imports, followed through the bundle's own files.
+    const staticImports = async (file: string, seen = new Set<string>()): Promise<Set<string>> => {
+      const code = await readFile(file, 'utf8');
+      for (const m of code.matchAll(/^import\s[^;]*?from\s*"([^"]+)"|^import\s*"([^"]+)"/gm)) {
+        const spec = (m[1] ?? m[2])!;
+        if (!spec.startsWith('.')) seen.add(spec);
+        else await staticImports(path.resolve(path.dirname(file), spec), seen);
+      }
+      return seen;
+    };
+    const atStart = await staticImports(path.join(outDir, 'main.js'));
+    expect(atStart).toContain('fastify');
+    const lazy = ['@aws-sdk/client-s3', '@aws-sdk/lib-storage', 'pdfkit', 'mqtt', 'nats', 'amqplib', 'sharp'];
+    for (const pkg of lazy) expect(atStart).not.toContain(pkg);
+    // ... and they are still in the bundle, behind a dynamic import or in a chunk loaded by one.
+    const all = [await readFile(path.join(outDir, 'main.js'), 'utf8')];
+    for (const chunk of await readdir(path.join(outDir, 'chunks')))
+      if (chunk.endsWith('.js')) all.push(await readFile(path.join(outDir, 'chunks', chunk), 'utf8'));
+    for (const pkg of lazy) expect(all.some((code) => code.includes(`"${pkg}"`))).toBe(true);
   });
 
   it('runs with plain Node, without tsx', async () => {

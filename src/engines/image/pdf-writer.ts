@@ -5,7 +5,6 @@
  * consumer (the object store) is behind.
  */
 import { PassThrough, type Readable } from 'node:stream';
-import PDFDocument from 'pdfkit';
 import type { Placement } from './orientation.ts';
 
 /** A JPEG embedded as it is (DCTDecode). */
@@ -57,7 +56,16 @@ export class PdfImageWriter {
   private failure: Error | null = null;
   private pages = 0;
 
-  constructor(opts: { title?: string } = {}) {
+  /**
+   * pdfkit is loaded here, on first use: with its font metrics it is the largest library the server would
+   * otherwise hold from start-up (~15 MiB of RSS) for one task type.
+   */
+  static async create(opts: { title?: string } = {}): Promise<PdfImageWriter> {
+    const { default: PDFDocument } = await import('pdfkit');
+    return new PdfImageWriter(PDFDocument, opts);
+  }
+
+  private constructor(PDFDocument: typeof import('pdfkit'), opts: { title?: string }) {
     this.doc = new PDFDocument({
       autoFirstPage: false,
       pdfVersion: '1.7',

@@ -3,7 +3,7 @@
  * when the broker has taken responsibility for the message. One connection per URL, reopened after any
  * failure; a publish that times out drops its connection too (it may be half-dead behind a proxy).
  */
-import amqp, { type ChannelModel, type ConfirmChannel } from 'amqplib';
+import type { ChannelModel, ConfirmChannel } from 'amqplib';
 import type { SinkSpec } from '../config.ts';
 import { abortable, type NotificationSink } from './types.ts';
 
@@ -30,6 +30,8 @@ function withHeartbeat(url: string): string {
 }
 
 async function open(url: string, onGone: () => void): Promise<Conn> {
+  // Loaded on first use: a server that never sends here does not hold the client library in memory.
+  const { default: amqp } = await import('amqplib');
   const model = await amqp.connect(withHeartbeat(url), SOCKET_OPTIONS);
   // Without an 'error' listener a broken socket would crash the process.
   model.on('error', () => {});

@@ -4,7 +4,7 @@
  * a client's offline queue while the dispatcher already counts the attempt as failed.
  */
 import { randomUUID } from 'node:crypto';
-import { connectAsync, type MqttClient } from 'mqtt';
+import type { MqttClient } from 'mqtt';
 import type { SinkSpec } from '../config.ts';
 import { abortable, type NotificationSink } from './types.ts';
 
@@ -19,24 +19,29 @@ export function createMqttSink(): NotificationSink<MqttSpec> {
       const forget = () => {
         if (clients.get(url) === p) clients.delete(url);
       };
-      p = connectAsync(
-        url,
-        {
-          clientId: `openimm-notify-${randomUUID()}`,
-          clean: true,
-          reconnectPeriod: 0,
-          connectTimeout: 5_000,
-          keepalive: 10,
-        },
-        false,
-      ).then((c) => {
-        c.on('error', () => {});
-        c.on('close', () => {
-          forget();
-          c.end(true);
+      // Loaded on first use: a server that never sends here does not hold the client library in memory.
+      p = import('mqtt')
+        .then(({ connectAsync }) =>
+          connectAsync(
+            url,
+            {
+              clientId: `openimm-notify-${randomUUID()}`,
+              clean: true,
+              reconnectPeriod: 0,
+              connectTimeout: 5_000,
+              keepalive: 10,
+            },
+            false,
+          ),
+        )
+        .then((c) => {
+          c.on('error', () => {});
+          c.on('close', () => {
+            forget();
+            c.end(true);
+          });
+          return c;
         });
-        return c;
-      });
       p.catch(forget);
       clients.set(url, p);
     }

@@ -5,7 +5,7 @@
  * found by trying: a JetStream publish to a plain subject would reach its subscribers as a request
  * and then time out waiting for an ack, so every retry would deliver again.
  */
-import { type ConnectionOptions, connect, headers, type NatsConnection } from 'nats';
+import type { ConnectionOptions, NatsConnection } from 'nats';
 import type { SinkSpec } from '../config.ts';
 import { abortable, type NotificationSink, type OutgoingMessage } from './types.ts';
 
@@ -47,7 +47,8 @@ export function createNatsSink(): NotificationSink<NatsSpec> {
   function connection(url: string): Promise<NatsConnection> {
     let p = conns.get(url);
     if (!p) {
-      p = connect(natsOptions(url));
+      // Loaded on first use: a server that never sends here does not hold the client library in memory.
+      p = import('nats').then(({ connect }) => connect(natsOptions(url)));
       const forget = () => {
         if (conns.get(url) === p) conns.delete(url);
       };
@@ -76,6 +77,7 @@ export function createNatsSink(): NotificationSink<NatsSpec> {
   }
 
   async function send(nc: NatsConnection, url: string, subject: string, message: OutgoingMessage) {
+    const { headers } = await import('nats');
     const h = headers();
     h.set('Content-Type', 'application/json');
     h.set('Openimm-Message-Id', message.messageId);

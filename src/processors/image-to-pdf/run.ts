@@ -42,7 +42,7 @@ async function runTarget(p: ImageToPdfParams, ctx: RunContext): Promise<string> 
 async function writePdf(p: ImageToPdfParams, targetUri: string, ctx: RunContext): Promise<void> {
   const { config } = getImageRuntime();
   const decode = { tmpDir: ctx.tmpDir, maxPixels: inputPixelLimit(ctx), signal: ctx.signal };
-  const writer = new PdfImageWriter();
+  const writer = await PdfImageWriter.create();
   const written = ctx.storage.write(targetUri, writer.stream, {
     contentType: 'application/pdf',
     signal: ctx.signal,

@@ -54,7 +54,7 @@ describe('PdfImageWriter', () => {
       .jpeg({ quality: 100 })
       .toBuffer();
     expect(noisy.length).toBeGreaterThan(250_000);
-    const writer = new PdfImageWriter();
+    const writer = await PdfImageWriter.create();
     const { sink, bytes } = slowSink(1);
     const done = pipeline(writer.stream, sink);
     let peak = 0;
@@ -72,7 +72,7 @@ describe('PdfImageWriter', () => {
   });
 
   it('uses UserUnit for pages beyond the 14,400-unit limit of viewers', async () => {
-    const writer = new PdfImageWriter();
+    const writer = await PdfImageWriter.create();
     const { sink, bytes } = slowSink(0);
     const done = pipeline(writer.stream, sink);
     const page = jpegPage(await f.jpeg(8, 8));
@@ -85,7 +85,7 @@ describe('PdfImageWriter', () => {
   });
 
   it('fails the output stream when aborted, so no partial PDF is kept', async () => {
-    const writer = new PdfImageWriter();
+    const writer = await PdfImageWriter.create();
     const { sink } = slowSink(0);
     const done = pipeline(writer.stream, sink);
     const page = jpegPage(await f.jpeg(8, 8));
