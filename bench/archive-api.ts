@@ -32,8 +32,12 @@ export interface PhaseResult {
   idleRssMiB?: number;
 }
 
-/** The task of each phase: pack `src/` into `out/openimm.zip`, unpack it under `x/`. */
-export function phaseTask(phase: Phase, bucket: string): { action: string; type: string; params: object } {
+/** The task of each phase: pack `src/` into `out/openimm.zip`, unpack it under `<target>/` (`x/`). */
+export function phaseTask(
+  phase: Phase,
+  bucket: string,
+  target = 'x',
+): { action: string; type: string; params: object } {
   return phase === 'compress'
     ? {
         action: 'CreateFileCompressionTask',
@@ -43,7 +47,7 @@ export function phaseTask(phase: Phase, bucket: string): { action: string; type:
     : {
         action: 'CreateFileUncompressionTask',
         type: 'FileUncompression',
-        params: { SourceURI: `oss://${bucket}/out/openimm.zip`, TargetURI: `oss://${bucket}/x/` },
+        params: { SourceURI: `oss://${bucket}/out/openimm.zip`, TargetURI: `oss://${bucket}/${target}/` },
       };
 }
 
@@ -79,7 +83,12 @@ async function warmUp(client: ImmClient, bucket: string, bucketDir: string): Pro
 }
 
 /** One phase through a fresh server on `dataDir` (buckets are its `oss/<name>` folders). */
-export async function runPhaseApi(phase: Phase, dataDir: string, bucket: string): Promise<PhaseResult> {
+export async function runPhaseApi(
+  phase: Phase,
+  dataDir: string,
+  bucket: string,
+  target = 'x',
+): Promise<PhaseResult> {
   const server = await startServerProcess({
     dataDir,
     env: {
@@ -95,7 +104,7 @@ export async function runPhaseApi(phase: Phase, dataDir: string, bucket: string)
     const pid = server.child.pid!;
     const idleRssMiB = procStatusMiB(pid, 'VmRSS');
     const cpu0 = (await pidCpuTimes(pid))!;
-    const { action, type, params } = phaseTask(phase, bucket);
+    const { action, type, params } = phaseTask(phase, bucket, target);
     const start = performance.now();
     await runTask(client, action, type, params);
     const wallMs = performance.now() - start;
