@@ -1,6 +1,8 @@
 /**
- * An S3 bucket's backend that loads the AWS SDK on its first call. The SDK is a large library (several MiB
- * of RSS from start-up): a server whose buckets are all on the local filesystem never loads it.
+ * An S3 bucket's backend whose AWS SDK is imported when the bucket is configured, in the background: the SDK
+ * is a large library (several MiB of RSS, 0.3 s to import on a slow machine), so a server whose buckets are
+ * all on the local filesystem never loads it, and one with an S3 bucket neither waits for it at start-up nor
+ * on its first call. Calls made before the import is done wait for it.
  */
 import type { StorageBackend } from '../backend.ts';
 import type { S3BucketConfig } from '../config.ts';
@@ -30,6 +32,8 @@ export function createLazyS3Backend(name: string, cfg: S3BucketConfig): LazyS3Ba
         queueSize: cfg.queueSize,
       });
     })());
+  // A failed import is reported by every call that needs the backend.
+  real().catch(() => {});
   const backend: StorageBackend = {
     kind: 's3',
     head: async (key) => (await real()).head(key),
