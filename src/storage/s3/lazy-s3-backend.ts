@@ -5,15 +5,10 @@
  * on its first call. Calls made before the import is done wait for it.
  */
 import type { StorageBackend } from '../backend.ts';
+import type { CreatedBackend } from '../bucket-backend.ts';
 import type { S3BucketConfig } from '../config.ts';
 
-export interface LazyS3Backend {
-  backend: StorageBackend;
-  /** Releases the client's connections, if it was made. */
-  close(): void;
-}
-
-export function createLazyS3Backend(name: string, cfg: S3BucketConfig): LazyS3Backend {
+export function createLazyS3Backend(name: string, cfg: S3BucketConfig): CreatedBackend {
   let client: { destroy(): void } | undefined;
   let loaded: Promise<StorageBackend> | undefined;
   const real = () =>
