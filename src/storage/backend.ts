@@ -30,6 +30,23 @@ export interface WriteOptions {
   batch?: WriteBatch;
 }
 
+/**
+ * A body that a producer writes into a local file itself (a thread extracting an archive entry straight to
+ * disk, say), so its bytes never pass through the event loop. A backend that keeps objects in local files
+ * hands `fill` the object's temp file; any other backend writes the bytes of `open()`.
+ */
+export class FileBody {
+  constructor(
+    /** Fills the file at `path` (it exists, empty); resolves to the bytes written. A throw discards the write. */
+    readonly fill: (path: string, signal?: AbortSignal) => Promise<number>,
+    /** The same bytes as a stream. */
+    readonly open: () => Promise<Readable>,
+  ) {}
+}
+
+/** What a write stores: a stream, bytes in memory, or a file its producer fills. */
+export type WriteBody = Readable | Buffer | FileBody;
+
 export interface ListOptions {
   /** List keys strictly after this one (resume point). */
   startAfter?: string;
@@ -45,7 +62,7 @@ export interface StorageBackend {
   readonly kind: string;
   head(key: string): Promise<ObjectInfo | null>;
   read(key: string, opts?: ReadOptions): Promise<Readable>;
-  write(key: string, body: Readable | Buffer, opts?: WriteOptions): Promise<ObjectInfo>;
+  write(key: string, body: WriteBody, opts?: WriteOptions): Promise<ObjectInfo>;
   /** All objects whose key starts with `prefix`, in key order. */
   list(prefix: string, opts?: ListOptions): AsyncIterable<ObjectInfo>;
   delete(key: string): Promise<void>;

@@ -1,5 +1,5 @@
 import type { Readable } from 'node:stream';
-import type { ListOptions, ObjectInfo, ReadOptions, WriteOptions } from './backend.ts';
+import type { ListOptions, ObjectInfo, ReadOptions, WriteBody, WriteOptions } from './backend.ts';
 
 /** An object as seen through a scoped storage: its full OSS URI beside the backend facts. */
 export interface ScopedObjectInfo extends ObjectInfo {
@@ -16,7 +16,12 @@ export interface ScopedStorage {
   readonly role: string;
   head(uri: string): Promise<ScopedObjectInfo | null>;
   read(uri: string, opts?: ReadOptions): Promise<Readable>;
-  write(uri: string, body: Readable | Buffer, opts?: WriteOptions): Promise<ScopedObjectInfo>;
+  write(uri: string, body: WriteBody, opts?: WriteOptions): Promise<ScopedObjectInfo>;
+  /**
+   * The local file that holds an object of a bucket kept in local files (checked as a read); null for other
+   * buckets. For engines that read a file in place instead of a copy; the object must not be written through it.
+   */
+  localPath(uri: string): string | null;
   /** `prefixUri` is `oss://bucket/prefix` (prefix may be empty). */
   list(prefixUri: string, opts?: ListOptions): AsyncIterable<ScopedObjectInfo>;
   delete(uri: string): Promise<void>;

@@ -2,9 +2,9 @@
  * Storage as one task sees it: OSS URIs in, every call checked (bucket known and in the region, the
  * role's policy allows the access) before the backend is touched.
  */
-import type { Readable } from 'node:stream';
 import { AccessDeniedError, BucketNotFoundError, type ObjectInfo, ObjectNotFoundError } from './backend.ts';
 import { BucketRegionError, InvalidUriError } from './errors.ts';
+import { isFsBackend } from './fs/fs-backend.ts';
 import { formatOssUri, parseOssUri } from './oss-uri.ts';
 import { type AccessKind, denyAllPolicy, type Policy } from './policy.ts';
 import type { BucketHandle, StorageRegistry } from './registry.ts';
@@ -75,9 +75,13 @@ export function createScopedStorage(registry: StorageRegistry, scope: StorageSco
         throw err;
       }
     },
-    async write(uri, body: Readable | Buffer, opts) {
+    async write(uri, body, opts) {
       const { bucket, key, handle } = authorize(uri, 'write');
       return scoped(bucket, await handle.backend.write(key, body, opts));
+    },
+    localPath(uri) {
+      const { key, handle } = authorize(uri, 'read');
+      return isFsBackend(handle.backend) ? handle.backend.pathOf(key) : null;
     },
     async *list(prefixUri, opts) {
       const { bucket, key, handle } = authorize(prefixUri, 'list');

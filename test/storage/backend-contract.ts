@@ -2,9 +2,10 @@
  * The StorageBackend contract, run against every backend (fs, s3) by their own test files.
  */
 import { randomBytes } from 'node:crypto';
+import { writeFile } from 'node:fs/promises';
 import { PassThrough, Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ObjectNotFoundError, type StorageBackend } from '../../src/storage/backend.ts';
+import { FileBody, ObjectNotFoundError, type StorageBackend } from '../../src/storage/backend.ts';
 import { InvalidRangeError } from '../../src/storage/errors.ts';
 import { WriteBatch } from '../../src/storage/write-batch.ts';
 
@@ -206,6 +207,52 @@ export function runBackendContract(name: string, setup: () => Promise<ContractTa
       expect(await listKeys(b, 'batch/')).toEqual(['batch/a.bin', 'batch/empty', 'batch/sub/b.txt']);
       expect((await readAll(await b.read('batch/a.bin'))).equals(data)).toBe(true);
       expect((await readAll(await b.read('batch/sub/b.txt'))).toString()).toBe('bee');
+    });
+
+    it('stores a FileBody through its producer where objects are local files, else through its stream', async () => {
+      const data = randomBytes(300_000);
+      for (const batch of [undefined, new WriteBatch()]) {
+        const used: string[] = [];
+        const body = new FileBody(
+          async (file) => {
+            used.push('fill');
+            await writeFile(file, data);
+            return data.length;
+          },
+          async () => {
+            used.push('open');
+            return chunked(data, 50_000);
+          },
+        );
+        const key = `c14/${batch ? 'batched' : 'direct'}.bin`;
+        const info = await b.write(key, body, { batch, size: data.length });
+        await batch?.flush();
+        expect(info.size).toBe(data.length);
+        expect(used).toEqual([b.kind === 'fs' ? 'fill' : 'open']);
+        expect((await readAll(await b.read(key))).equals(data)).toBe(true);
+      }
+    });
+
+    it('leaves no object when a FileBody fails, batched or not', async () => {
+      for (const batch of [undefined, new WriteBatch()]) {
+        const body = new FileBody(
+          async (file) => {
+            await writeFile(file, 'partial');
+            throw new Error('producer broke');
+          },
+          async () =>
+            Readable.from(
+              (async function* () {
+                yield Buffer.from('partial');
+                throw new Error('producer broke');
+              })(),
+            ),
+        );
+        await expect(b.write('c15/broken', body, { batch })).rejects.toThrow(/producer broke/);
+        await batch?.flush();
+        expect(await b.head('c15/broken')).toBeNull();
+        expect(await listKeys(b, 'c15/')).toEqual([]);
+      }
     });
 
     it('stores empty objects', async () => {

@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { AccessDeniedError, BucketNotFoundError, ObjectNotFoundError } from '../../src/storage/backend.ts';
 import { compilePolicy } from '../../src/storage/policy.ts';
@@ -56,6 +57,10 @@ describe('scoped storage', () => {
       'The service role LimitedRole is not allowed to write oss://bucket-a/in/b.txt.',
     );
     await limited.write('oss://bucket-b/out/r.txt', Buffer.from('r'));
+    // the local file behind an object is a read too
+    const local = limited.localPath('oss://bucket-a/in/a.txt');
+    expect(local && (await readFile(local, 'utf8'))).toBe('a');
+    expect(() => limited.localPath('oss://bucket-b/secret/s.txt')).toThrow(AccessDeniedError);
     await expect(limited.delete('oss://bucket-b/secret/s.txt')).rejects.toBeInstanceOf(AccessDeniedError);
     expect(await ts.exists('oss://bucket-b/secret/s.txt')).toBe(true);
     expect(await ts.exists('oss://bucket-a/in/b.txt')).toBe(false);

@@ -16,7 +16,14 @@ import {
   type S3Client,
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
-import type { ListOptions, ObjectInfo, ReadOptions, StorageBackend, WriteOptions } from '../backend.ts';
+import {
+  FileBody,
+  type ListOptions,
+  type ObjectInfo,
+  type ReadOptions,
+  type StorageBackend,
+  type WriteOptions,
+} from '../backend.ts';
 import { SizeMismatchError } from '../errors.ts';
 import { formatOssUri } from '../oss-uri.ts';
 import { isNotFound, mapS3Error } from './s3-errors.ts';
@@ -82,7 +89,9 @@ export function createS3Backend(opts: S3BackendOptions): StorageBackend {
         return mapS3Error(err, opts.bucket, uriOf(key));
       }
     },
-    async write(key, body, writeOpts: WriteOptions = {}) {
+    async write(key, given, writeOpts: WriteOptions = {}) {
+      // Objects here are no local files: a producer's bytes come as its stream.
+      const body = given instanceof FileBody ? await given.open() : given;
       try {
         return await writeObject({
           client,

@@ -3,9 +3,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { ObjectNotFoundError, type StorageBackend } from '../../../src/storage/backend.ts';
+import { FileBody, ObjectNotFoundError, type StorageBackend } from '../../../src/storage/backend.ts';
 import { InvalidKeyError } from '../../../src/storage/errors.ts';
 import { createFsBackend } from '../../../src/storage/fs/fs-backend.ts';
+import { WriteBatch } from '../../../src/storage/write-batch.ts';
 import { listKeys, readAll, runBackendContract } from '../backend-contract.ts';
 import { freshFsBucket, tempFilesUnder } from './temp-files.ts';
 
@@ -69,6 +70,35 @@ describe('fs backend specifics', () => {
     await expect(pending).rejects.toThrow();
     expect(await tempFilesUnder(root)).toEqual([]);
     expect(await listKeys(b, '')).toEqual(['d/ok']);
+  });
+
+  it('hands a FileBody its temp file, and removes it when the producer fails or the size is wrong', async () => {
+    const seen: string[] = [];
+    const fill = (text: string, fail?: boolean) =>
+      new FileBody(
+        async (file) => {
+          seen.push(path.relative(root, file));
+          await writeFile(file, text);
+          if (fail) throw new Error('producer broke');
+          return text.length;
+        },
+        async () => {
+          throw new Error('an fs bucket never asks for the stream');
+        },
+      );
+    const batch = new WriteBatch();
+    await b.write('f/direct', fill('direct'));
+    await b.write('f/batched', fill('batched'), { batch });
+    await batch.flush();
+    expect(seen).toHaveLength(2);
+    for (const file of seen) expect(file).toMatch(/^f\/\.openimm-tmp-[0-9a-f-]{36}$/);
+    expect((await readAll(await b.read('f/batched'))).toString()).toBe('batched');
+    await expect(b.write('f/broken', fill('partial', true), { batch })).rejects.toThrow(/producer broke/);
+    await expect(b.write('f/sized', fill('four'), { size: 9 })).rejects.toThrow(/size/i);
+    await expect(b.write('f/sized', fill('four'), { size: 9, batch })).rejects.toThrow(/size/i);
+    await batch.flush();
+    expect(await tempFilesUnder(root)).toEqual([]);
+    expect(await listKeys(b, 'f/')).toEqual(['f/batched', 'f/direct']);
   });
 
   it('refuses keys with a segment in the reserved temp name space, at any depth', async () => {
