@@ -24,17 +24,31 @@ export function verifyEntryBytes(
   onBytes?: (n: number) => void,
   crc?: number,
 ): void {
-  if (data.length > entry.size) {
+  verifyEntryOutput(entry, data.length, () => crc ?? crc32(data), guard, onBytes);
+}
+
+/**
+ * The same checks on what an engine reports of an entry it wrote elsewhere (`EntryFile`): `size` bytes
+ * (at most one more than declared: it stops there) with the CRC-32 `crc()`.
+ */
+export function verifyEntryOutput(
+  entry: ArchiveEntry,
+  size: number,
+  crc: () => number,
+  guard: ExpansionGuard,
+  onBytes?: (n: number) => void,
+): void {
+  if (size > entry.size) {
     throw ArchiveErrors.corrupt('the entry holds more data than its header declares.', entry.name);
   }
-  guard.add(data.length);
-  if (data.length !== entry.size) {
+  guard.add(size);
+  if (size !== entry.size) {
     throw ArchiveErrors.corrupt('the entry is shorter than its header declares.', entry.name);
   }
-  if (checksCrc(entry) && (crc ?? crc32(data)) >>> 0 !== entry.crc32! >>> 0) {
+  if (checksCrc(entry) && crc() >>> 0 !== entry.crc32! >>> 0) {
     throw ArchiveErrors.corrupt('the CRC-32 of the entry does not match.', entry.name);
   }
-  onBytes?.(data.length);
+  onBytes?.(size);
 }
 
 export function createEntryVerifier(

@@ -21,12 +21,30 @@ export interface ArchiveEntry {
 export type ArchiveFormat = 'zip' | '7z' | 'rar';
 
 /**
- * Receives each extracted entry: a stream, which must be consumed (or destroyed) before the promise
- * settles, or (small entries some engines read whole) the bytes themselves, which may be reused once the
- * promise settles (`crc`: their CRC-32, when the engine computed it). Either way not yet checked against
- * the declared size and CRC (`entry-verifier.ts`).
+ * A large entry of an archive that is itself a local file: a thread extracts it straight into a local
+ * file, so its bytes never pass through the event loop; `open()` gives them as a stream instead.
  */
-export type EntrySink = (entry: ArchiveEntry, data: Readable | Buffer, crc?: number) => Promise<void>;
+export class EntryFile {
+  constructor(
+    /**
+     * Extracts into the existing empty file at `path`: the bytes written and their CRC-32. Output past the
+     * entry's declared size is not written: at most one byte more is, for the caller to refuse.
+     */
+    readonly extractTo: (path: string, signal?: AbortSignal) => Promise<{ size: number; crc: number }>,
+    readonly open: () => Promise<Readable>,
+  ) {}
+}
+
+/** An extracted entry's bytes, in one of the shapes the engines give them. */
+export type EntryData = Readable | Buffer | EntryFile;
+
+/**
+ * Receives each extracted entry: a stream, which must be consumed (or destroyed) before the promise
+ * settles, (small entries some engines read whole) the bytes themselves, which may be reused once the
+ * promise settles (`crc`: their CRC-32, when the engine computed it), or an `EntryFile`. In every case not
+ * yet checked against the declared size and CRC (`entry-verifier.ts`).
+ */
+export type EntrySink = (entry: ArchiveEntry, data: EntryData, crc?: number) => Promise<void>;
 
 export interface ExtractOptions {
   /** Entries to extract (by `index`), in archive order. */

@@ -9,7 +9,7 @@
  * does not hold the process open while idle; a crashed thread fails its requests and is replaced.
  */
 import os from 'node:os';
-import type { InflateReply, InflateRequest } from './inflate-protocol.ts';
+import type { InflateFileRequest, InflateReply, InflateRequest } from './inflate-protocol.ts';
 import { RequestThread } from './request-thread.ts';
 
 const WORKER_URL = new URL(
@@ -34,6 +34,7 @@ export interface InflatedEntry {
 class InflateThreads {
   readonly #threads: Array<RequestThread<InflateRequest, InflateReply>>;
   readonly #freeSlots: SharedArrayBuffer[] = [];
+  #jobs = 0;
 
   constructor(count: number) {
     this.#threads = Array.from(
@@ -55,7 +56,7 @@ class InflateThreads {
     }
     const slot = this.#freeSlots.pop() ?? new SharedArrayBuffer(SLOT_SIZE);
     new Uint8Array(slot, 0, input.length).set(input);
-    const thread = this.#threads.reduce((a, b) => (b.pending < a.pending ? b : a));
+    const thread = this.#idlest();
     let released = false;
     const release = () => {
       if (released) return;
@@ -64,12 +65,42 @@ class InflateThreads {
     };
     try {
       const body = { slot, inLength: input.length, outOffset: INFLATE_SLOT_BYTES, outCapacity: maxOutput };
-      const reply = await thread.request(body);
+      const reply = await thread.request({ op: 'slot', ...body });
       return { data: Buffer.from(slot, INFLATE_SLOT_BYTES, reply.length), crc: reply.crc, release };
     } catch (err) {
       release();
       throw err;
     }
+  }
+
+  /**
+   * Extracts a large entry file to file on a thread (`inflate-file.ts`): the bytes written to `dest`, at
+   * most `maxOutput`, and their CRC-32. Aborting `signal` stops it and rejects with the signal's reason.
+   */
+  async extractFile(
+    req: Omit<InflateFileRequest, 'id' | 'op' | 'job'>,
+    signal?: AbortSignal,
+  ): Promise<{ size: number; crc: number }> {
+    signal?.throwIfAborted();
+    const thread = this.#idlest();
+    const job = ++this.#jobs;
+    const abort = () => {
+      thread.request({ op: 'abort', job }).catch(() => {});
+    };
+    signal?.addEventListener('abort', abort, { once: true });
+    try {
+      const reply = await thread.request({ op: 'file', job, ...req });
+      return { size: reply.length, crc: reply.crc };
+    } catch (err) {
+      signal?.throwIfAborted();
+      throw err;
+    } finally {
+      signal?.removeEventListener('abort', abort);
+    }
+  }
+
+  #idlest(): RequestThread<InflateRequest, InflateReply> {
+    return this.#threads.reduce((a, b) => (b.pending < a.pending ? b : a));
   }
 }
 

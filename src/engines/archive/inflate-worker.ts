@@ -1,56 +1,24 @@
 /**
  * An inflate thread (`inflate-threads.ts`): inflates a small zip entry's raw deflate bytes, found at the
- * start of a shared slot, into the same slot past them, and computes their CRC-32. One zlib context serves
+ * start of a shared slot, into the same slot past them, and computes their CRC-32; extracts large entries
+ * file to file (`inflate-file.ts`), several at once, between those. One zlib context serves
  * the thread's whole life (reset between entries) and the output goes into the caller's reused memory: no
  * buffer, stream or zlib object is allocated per entry, so none has to be collected or faulted in afresh.
  */
 import { parentPort } from 'node:worker_threads';
-import { constants, crc32, InflateRaw, inflateRawSync } from 'node:zlib';
-import type { InflateReply, InflateRequest } from './inflate-protocol.ts';
+import { crc32, inflateRawSync } from 'node:zlib';
+import { inflateToFile } from './inflate-file.ts';
+import type { InflateFileRequest, InflateReply, InflateRequest } from './inflate-protocol.ts';
+import { RawInflate } from './raw-inflate.ts';
 
 const port = parentPort!;
 
-/**
- * zlib's context of an `InflateRaw`, driven directly (`writeSync` into a given buffer, `reset`): Node's
- * public zlib calls allocate their output. Where this Node's internals differ, `null`, and every entry takes
- * `inflateRawSync` and a copy instead.
- */
-interface RawHandle {
-  writeSync(
-    flush: number,
-    input: Uint8Array,
-    inOff: number,
-    inLen: number,
-    out: Uint8Array,
-    outOff: number,
-    outLen: number,
-  ): void;
-  reset(): void;
-  onerror: (message: string, errno: number) => void;
-}
-
-let handle: RawHandle | null = null;
-let state: Uint32Array | null = null;
-let failure: string | null = null;
-
-function openHandle(): void {
-  const engine = new InflateRaw() as unknown as { _handle?: RawHandle; _writeState?: Uint32Array };
-  const h = engine._handle;
-  if (!h || typeof h.writeSync !== 'function' || typeof h.reset !== 'function' || !engine._writeState) {
-    handle = null;
-    return;
-  }
-  // Errors are recorded here rather than destroying the stream around the context: it is reset and reused.
-  h.onerror = (message) => {
-    failure = message;
-  };
-  handle = h;
-  state = engine._writeState;
-}
+/** One zlib context for the thread's whole life, reset between entries (null: Node's internals differ). */
+const raw = RawInflate.open();
 
 /** Inflates `input` into `out`; the output's length. Longer than `out` can hold: `out.length` (the caller refuses it). */
 function inflateInto(input: Uint8Array, out: Uint8Array): number {
-  if (!handle) {
+  if (!raw) {
     let data: Buffer;
     try {
       data = inflateRawSync(input, { maxOutputLength: out.length });
@@ -62,14 +30,38 @@ function inflateInto(input: Uint8Array, out: Uint8Array): number {
     out.set(data);
     return data.length;
   }
-  failure = null;
-  handle.reset();
-  handle.writeSync(constants.Z_FINISH, input, 0, input.length, out, 0, out.length);
-  if (failure !== null) throw new Error(failure);
-  return out.length - state![0]!;
+  raw.reset();
+  return raw.write(input, 0, input.length, out, 0, out.length, true).produced;
+}
+
+/** File extractions running, by job, to abort. */
+const running = new Map<number, AbortController>();
+
+function extractFile(req: InflateFileRequest): void {
+  const abort = new AbortController();
+  running.set(req.job, abort);
+  inflateToFile(req, abort.signal)
+    .then(
+      ({ length, crc }) => port.postMessage({ id: req.id, length, crc } satisfies InflateReply),
+      (err: unknown) =>
+        port.postMessage({
+          id: req.id,
+          error: String((err as Error)?.message ?? err),
+        } satisfies InflateReply),
+    )
+    .finally(() => running.delete(req.job));
 }
 
 port.on('message', (req: InflateRequest) => {
+  if (req.op === 'file') {
+    extractFile(req);
+    return;
+  }
+  if (req.op === 'abort') {
+    running.get(req.job)?.abort();
+    port.postMessage({ id: req.id, length: 0, crc: 0 } satisfies InflateReply);
+    return;
+  }
   try {
     const input = new Uint8Array(req.slot, 0, req.inLength);
     const out = new Uint8Array(req.slot, req.outOffset, req.outCapacity);
@@ -83,5 +75,3 @@ port.on('message', (req: InflateRequest) => {
     } else port.postMessage({ id: req.id, error: String(e?.message ?? err) } satisfies InflateReply);
   }
 });
-
-openHandle();

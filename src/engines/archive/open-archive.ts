@@ -22,6 +22,8 @@ export interface ArchiveSource {
   size: number;
   /** Bytes `start`..`end` inclusive. */
   read(start: number, end: number): Promise<Readable>;
+  /** The local file that holds the object, when it has one: read in place rather than copied. */
+  localPath?: string | null;
 }
 
 export interface OpenArchiveOptions {
@@ -129,7 +131,10 @@ async function openWithSevenZip(
 }
 
 async function openZipArchive(src: ArchiveSource, opts: OpenArchiveOptions): Promise<OpenedArchive> {
-  const zip: ZipArchive = await openZip({ size: src.size, read: src.read }, opts.maxEntries);
+  const zip: ZipArchive = await openZip(
+    { size: src.size, read: src.read, localPath: src.localPath },
+    opts.maxEntries,
+  );
   return {
     format: 'zip',
     entries: zip.entries,
@@ -173,8 +178,12 @@ async function openZipArchive(src: ArchiveSource, opts: OpenArchiveOptions): Pro
   };
 }
 
-/** Copies the archive object into the scratch folder (7-Zip and unRAR need a seekable local file). */
+/**
+ * The archive as a local file (7-Zip and unRAR need a seekable one): the object's own file where it has
+ * one, else a copy in the scratch folder.
+ */
 async function download(src: ArchiveSource, opts: OpenArchiveOptions): Promise<string> {
+  if (src.localPath) return src.localPath;
   const file = path.join(opts.tmpDir, `archive-${process.hrtime.bigint()}${path.extname(src.name)}`);
   let copied = 0;
   const counter = new Transform({

@@ -11,6 +11,8 @@ export interface RangeSource {
   size: number;
   /** Bytes `start`..`end` inclusive. */
   read(start: number, end: number): Promise<Readable>;
+  /** The local file holding these bytes, when there is one (an object of a bucket kept in local files). */
+  localPath?: string | null;
 }
 
 /** Blocks of 1 MiB: whole small entries are read from them, one ranged read per MiB of the archive. */
@@ -29,6 +31,10 @@ export class RangeReader extends yauzl.RandomAccessReader {
 
   get size(): number {
     return this.source.size;
+  }
+
+  get localPath(): string | null {
+    return this.source.localPath ?? null;
   }
 
   override _readStreamForRange(start: number, end: number): Readable {

@@ -1,18 +1,26 @@
 /**
  * Zip archives through yauzl's central directory (names decoded per `zip-names.ts`); the entries' data
  * comes from ranged reads of the source (`zip-whole-entry.ts`, `zip-entry-stream.ts`), inflated by zlib on
- * libuv's thread pool. Several entries are extracted at once, which is how this beats single-threaded
- * `unzip`. Entries that yauzl cannot decode (encrypted, or a method other than store/deflate) are reported
+ * libuv's thread pool; when the archive is a local file, large entries are extracted file to file by an
+ * inflate thread (`inflate-file.ts`). Several entries are extracted at once, which is how this beats
+ * single-threaded `unzip`. Entries that yauzl cannot decode (encrypted, or a method other than store/deflate) are reported
  * so the caller can hand the archive to 7-Zip.
  */
-import type { Readable } from 'node:stream';
 import yauzl from 'yauzl';
-import type { ArchiveEntry, EntryKind, ExtractOptions } from './entry.ts';
+import {
+  type ArchiveEntry,
+  type EntryData,
+  EntryFile,
+  type EntryKind,
+  type ExtractOptions,
+} from './entry.ts';
 import { ArchiveErrors } from './errors.ts';
+import { inflateThreads } from './inflate-threads.ts';
 import { RangeReader, type RangeSource } from './range-reader.ts';
+import { RawInflate } from './raw-inflate.ts';
 import { openEntryStream } from './zip-entry-stream.ts';
 import { decodeName, detectNameEncoding, type NameEncoding, type RawName } from './zip-names.ts';
-import { readsWhole, readWholeEntry } from './zip-whole-entry.ts';
+import { entryDataStart, readsWhole, readWholeEntry } from './zip-whole-entry.ts';
 
 export interface ZipArchive {
   entries: ArchiveEntry[];
@@ -165,11 +173,49 @@ async function openEntry(
   reader: RangeReader,
   rawEntry: yauzl.Entry,
   entry: ArchiveEntry,
-): Promise<{ data: Readable | Buffer; crc?: number; release?: () => void }> {
+): Promise<{ data: EntryData; crc?: number; release?: () => void }> {
   try {
     if (readsWhole(rawEntry)) return await readWholeEntry(reader, rawEntry);
+    if (reader.localPath && extractsToFile(rawEntry)) {
+      return { data: await entryFile(reader, reader.localPath, rawEntry, entry) };
+    }
     return { data: await openEntryStream(reader, rawEntry, entry) };
   } catch (err) {
     throw ArchiveErrors.corrupt(String((err as Error).message ?? err).slice(0, 200), entry.name, err);
   }
+}
+
+/** Stored, or deflated where zlib can inflate into given buffers, and unencrypted: extracted file to file. */
+function extractsToFile(rawEntry: yauzl.Entry): boolean {
+  const method = rawEntry.compressionMethod;
+  return (method === 0 || (method === 8 && RawInflate.available())) && !rawEntry.isEncrypted();
+}
+
+/** A large entry of a local archive file, extracted file to file by an inflate thread. */
+async function entryFile(
+  reader: RangeReader,
+  archiveFile: string,
+  rawEntry: yauzl.Entry,
+  entry: ArchiveEntry,
+): Promise<EntryFile> {
+  const start = await entryDataStart(reader, rawEntry);
+  const extractTo = async (dest: string, signal?: AbortSignal) => {
+    try {
+      return await inflateThreads().extractFile(
+        {
+          source: archiveFile,
+          start,
+          length: rawEntry.compressedSize,
+          deflated: rawEntry.compressionMethod === 8,
+          dest,
+          maxOutput: entry.size + 1,
+        },
+        signal,
+      );
+    } catch (err) {
+      if (signal?.aborted) throw err;
+      throw ArchiveErrors.corrupt(String((err as Error).message ?? err).slice(0, 200), entry.name, err);
+    }
+  };
+  return new EntryFile(extractTo, () => openEntryStream(reader, rawEntry, entry));
 }

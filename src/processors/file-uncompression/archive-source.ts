@@ -27,6 +27,7 @@ export async function openSourceArchive(
       name: key,
       size: info.size,
       read: (start, end) => ctx.storage.read(sourceUri, { range: { start, end }, signal: ctx.signal }),
+      localPath: ctx.storage.localPath(sourceUri),
     },
     {
       config,

@@ -6,10 +6,15 @@
  */
 import { pipeline, type Readable } from 'node:stream';
 import type { ArchiveConfig } from '../../engines/archive/config.ts';
-import type { ArchiveEntry } from '../../engines/archive/entry.ts';
-import { createEntryVerifier, verifyEntryBytes } from '../../engines/archive/entry-verifier.ts';
+import { type ArchiveEntry, type EntryData, EntryFile } from '../../engines/archive/entry.ts';
+import {
+  createEntryVerifier,
+  verifyEntryBytes,
+  verifyEntryOutput,
+} from '../../engines/archive/entry-verifier.ts';
 import { ExpansionGuard } from '../../engines/archive/limits.ts';
 import { ImmError } from '../../protocol/errors.ts';
+import { FileBody } from '../../storage/backend.ts';
 import { formatOssUri, MAX_KEY_BYTES } from '../../storage/oss-uri.ts';
 import { WriteBatch } from '../../storage/write-batch.ts';
 import { withTaskFailures } from '../file-compression/failures.ts';
@@ -109,22 +114,35 @@ async function extractAll(
   // Objects are published (synced, then visible) in groups by the backend, not one fsync per entry; the
   // batch is flushed before the task reports anything, so its outputs are durable before its status.
   const batch = new WriteBatch();
-  const sink = async (entry: ArchiveEntry, data: Readable | Buffer, crc?: number) => {
+  const verified = (entry: ArchiveEntry, data: Readable) => {
+    const verifier = createEntryVerifier(entry, guard, onBytes);
+    pipeline(data, verifier, () => {});
+    return verifier;
+  };
+  const sink = async (entry: ArchiveEntry, data: EntryData, crc?: number) => {
     const uri = formatOssUri(target.bucket, target.key + pathOf.get(entry.index)!);
+    const opts = { size: entry.size, signal: ctx.signal, batch };
     if (Buffer.isBuffer(data)) {
       // Read whole: checked before the write starts, so a damaged entry never reaches storage.
       verifyEntryBytes(entry, data, guard, onBytes, crc);
-      await ctx.storage.write(uri, data, { size: entry.size, signal: ctx.signal, batch });
-      written.set(entry.index, { URI: uri, Size: entry.size });
-      return;
-    }
-    const verifier = createEntryVerifier(entry, guard, onBytes);
-    pipeline(data, verifier, () => {});
-    try {
-      await ctx.storage.write(uri, verifier, { size: entry.size, signal: ctx.signal, batch });
-    } catch (err) {
-      verifier.destroy();
-      throw err;
+      await ctx.storage.write(uri, data, opts);
+    } else if (data instanceof EntryFile) {
+      // Extracted by a thread into the object's temp file where storage keeps local files, and checked
+      // before the write returns, so a damaged entry is discarded, never published.
+      const fill = async (file: string, signal?: AbortSignal) => {
+        const out = await data.extractTo(file, signal);
+        verifyEntryOutput(entry, out.size, () => out.crc, guard, onBytes);
+        return out.size;
+      };
+      await ctx.storage.write(uri, new FileBody(fill, async () => verified(entry, await data.open())), opts);
+    } else {
+      const verifier = verified(entry, data);
+      try {
+        await ctx.storage.write(uri, verifier, opts);
+      } catch (err) {
+        verifier.destroy();
+        throw err;
+      }
     }
     written.set(entry.index, { URI: uri, Size: entry.size });
   };

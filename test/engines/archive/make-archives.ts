@@ -90,6 +90,21 @@ raw_zip(os.path.join(out, 'overlap.zip'),
 raw_zip(os.path.join(out, 'lying.zip'),
         [('small.bin', 8, 0, len(k), 1000, 0, b'')],
         [('small.bin', 8, 0, len(k), 1000, k)])
+# the same two lies in large entries (past the whole-entry size, extracted file to file): a stored
+# entry with one flipped byte, and a deflated one that holds 3 MiB where it declares 2 MiB
+with zipfile.ZipFile(os.path.join(out, 'crc-large.zip'), 'w', zipfile.ZIP_STORED) as f:
+    f.writestr('ok.txt', b'fine')
+    f.writestr('bad.bin', b'A' * (2 * 1024 * 1024))
+data = bytearray(open(os.path.join(out, 'crc-large.zip'), 'rb').read())
+data[data.find(b'A' * 1024) + 1024 * 1024] = ord('B')
+open(os.path.join(out, 'crc-large.zip'), 'wb').write(bytes(data))
+random.seed(11)
+noise = bytes(random.getrandbits(8) for _ in range(3 * 1024 * 1024))
+n = deflate(noise)
+nc = zlib.crc32(noise)
+raw_zip(os.path.join(out, 'lying-large.zip'),
+        [('big.bin', 8, nc, len(n), 2 * 1024 * 1024, 0, b'')],
+        [('big.bin', 8, nc, len(n), 2 * 1024 * 1024, n)])
 if len(sys.argv) < 3 or sys.argv[2] != 'bomb':
     sys.exit(0)
 # a real 10 GB bomb: one deflate stream of 10 GiB of zeros (identical full-flush blocks), Zip64 sizes

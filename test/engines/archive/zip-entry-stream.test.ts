@@ -62,7 +62,7 @@ async function extractAll(zip: Buffer, fault?: (data: Buffer) => Readable) {
       signal: new AbortController().signal,
       sink: async (e: ArchiveEntry, data) => {
         try {
-          got.set(e.name, Buffer.isBuffer(data) ? data : await buffer(data));
+          got.set(e.name, Buffer.isBuffer(data) ? data : await buffer(data as Readable));
         } catch (err) {
           failures.push(err);
           throw err;

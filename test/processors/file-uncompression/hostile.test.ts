@@ -124,6 +124,11 @@ const cases: Array<[string, Case]> = [
   ],
   ['truncated zip', { archive: 'truncated.zip', code: 'InvalidArgument', message: /damaged or truncated/ }],
   ['CRC mismatch', { archive: 'crc.zip', code: 'InvalidArgument', message: /CRC-32/ }],
+  ['CRC mismatch in a large entry', { archive: 'crc-large.zip', code: 'InvalidArgument', message: /CRC-32/ }],
+  [
+    'large entry holding more than it declares',
+    { archive: 'lying-large.zip', code: 'InvalidArgument', message: /more data than its header declares/ },
+  ],
   ['not an archive', { archive: 'notzip.zip', code: 'InvalidArgument', message: /damaged|not a zip/ }],
   ['truncated 7z', { archive: 'truncated.7z', code: 'InvalidArgument', message: /damaged|readable/ }],
   [
@@ -182,6 +187,8 @@ describe('hostile archives', () => {
     const added = (await allObjects(ts)).filter((u) => !before.includes(u));
     for (const uri of added) expect(uri.startsWith(target), uri).toBe(true);
     if (c.archive === 'crc.zip') expect(added).not.toContain(`${target}bad.txt`);
+    if (c.archive === 'crc-large.zip') expect(added).not.toContain(`${target}bad.bin`);
+    if (c.archive === 'lying-large.zip') expect(added).toEqual([]);
     expect(existsSync('/tmp/openimm-evil-absolute.txt')).toBe(false);
     expect(existsSync(path.resolve(ts.dataDir, 'evil.txt'))).toBe(false);
     expect(existsSync(path.resolve(ts.dataDir, 'oss', 'evil.txt'))).toBe(false);
