@@ -6,6 +6,14 @@
 import type { Worker } from 'node:worker_threads';
 import { startWorker } from './ts-worker.ts';
 
+/**
+ * The thread died under a request (it exited, or threw outside a request, or ran out of memory): a failure
+ * of this process, not of the data the request carried.
+ */
+export class ThreadExitError extends Error {
+  override name = 'ThreadExitError';
+}
+
 /** A reply that is not a failure (the threads' protocols report failures in an `error` field). */
 export type SuccessReply<Reply> = Exclude<Reply, { error: unknown }>;
 type Waiter<Reply> = { resolve: (reply: SuccessReply<Reply>) => void; reject: (err: Error) => void };
@@ -51,8 +59,10 @@ export class RequestThread<Request extends { id: number }, Reply extends { id: n
     });
     worker.unref();
     worker.on('message', (reply: Reply) => this.#settle(reply));
-    worker.on('error', (err) => this.#fail(worker, err));
-    worker.on('exit', (code) => this.#fail(worker, new Error(`${this.name} exited (${code})`)));
+    worker.on('error', (err) =>
+      this.#fail(worker, new ThreadExitError(`${this.name} failed: ${err.message}`, { cause: err })),
+    );
+    worker.on('exit', (code) => this.#fail(worker, new ThreadExitError(`${this.name} exited (${code})`)));
     this.#worker = worker;
     return worker;
   }

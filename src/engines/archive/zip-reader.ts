@@ -18,6 +18,7 @@ import { ArchiveErrors } from './errors.ts';
 import { inflateThreads } from './inflate-threads.ts';
 import { RangeReader, type RangeSource } from './range-reader.ts';
 import { RawInflate } from './raw-inflate.ts';
+import { ThreadExitError } from './request-thread.ts';
 import { openEntryStream } from './zip-entry-stream.ts';
 import { decodeName, detectNameEncoding, type NameEncoding, type RawName } from './zip-names.ts';
 import { entryDataStart, readsWhole, readWholeEntry } from './zip-whole-entry.ts';
@@ -181,6 +182,7 @@ async function openEntry(
     }
     return { data: await openEntryStream(reader, rawEntry, entry) };
   } catch (err) {
+    if (err instanceof ThreadExitError) throw err;
     throw ArchiveErrors.corrupt(String((err as Error).message ?? err).slice(0, 200), entry.name, err);
   }
 }
@@ -213,7 +215,8 @@ async function entryFile(
         signal,
       );
     } catch (err) {
-      if (signal?.aborted) throw err;
+      // a thread that died is this process's failure, not the entry's
+      if (signal?.aborted || err instanceof ThreadExitError) throw err;
       throw ArchiveErrors.corrupt(String((err as Error).message ?? err).slice(0, 200), entry.name, err);
     }
   };

@@ -2,7 +2,9 @@
  * Maps what the archive tasks can throw onto task failures with IMM Codes (spec 6.5). Shared by the
  * FileCompression, FileUncompression and ArchiveFileInspection processors.
  */
+
 import { ArchiveError } from '../../engines/archive/errors.ts';
+import { ThreadExitError } from '../../engines/archive/request-thread.ts';
 import { ZipSizeMismatchError } from '../../engines/archive/zip-stream.ts';
 import {
   AccessDeniedError,
@@ -21,6 +23,9 @@ export function toTaskFailure(err: unknown): unknown {
   if (err instanceof ArchiveError) return archiveFailure(err);
   // A source rewritten while it was packed: another attempt may well succeed.
   if (err instanceof ZipSizeMismatchError)
+    return new TaskError('InternalError', err.message, { cause: err, transient: true });
+  // A helper thread died under the task (out of memory, say): the process's failure; another attempt may run.
+  if (err instanceof ThreadExitError)
     return new TaskError('InternalError', err.message, { cause: err, transient: true });
   // A key the object store cannot hold (e.g. an archive path too long under the target) is bad input.
   if (err instanceof StorageError && err.name === 'InvalidKeyError')
