@@ -59,10 +59,11 @@ export async function inflateToFile(
   if (req.deflated && !inflater) throw new Error('this Node.js cannot inflate into given buffers');
   const input = takeBuffer();
   const output = inflater ? takeBuffer() : input;
-  const source = await open(req.source, 'r');
+  let source: FileHandle | undefined;
   let dest: FileHandle | undefined;
   let out: Output | undefined;
   try {
+    source = await open(req.source, 'r');
     dest = await open(req.dest, 'r+');
     out = new Output(dest, req.maxOutput);
     await copyRange(source, req, input, output, inflater, out, signal);
@@ -73,7 +74,7 @@ export async function inflateToFile(
     throw err;
   } finally {
     inflater?.close();
-    await source.close().catch(() => {});
+    await source?.close().catch(() => {});
     await dest?.close().catch(() => {});
     giveBack(input);
     if (output !== input) giveBack(output);

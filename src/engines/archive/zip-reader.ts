@@ -3,8 +3,8 @@
  * comes from ranged reads of the source (`zip-whole-entry.ts`, `zip-entry-stream.ts`), inflated by zlib on
  * libuv's thread pool; when the archive is a local file, large entries are extracted file to file by an
  * inflate thread (`inflate-file.ts`). Several entries are extracted at once, which is how this beats
- * single-threaded `unzip`. Entries that yauzl cannot decode (encrypted, or a method other than store/deflate) are reported
- * so the caller can hand the archive to 7-Zip.
+ * single-threaded `unzip`. Entries that yauzl cannot decode (encrypted, or a method other than
+ * store/deflate) are reported so the caller can hand the archive to 7-Zip.
  */
 import yauzl from 'yauzl';
 import {
