@@ -13,39 +13,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ArchiveEntry, type EntryData, EntryFile } from '../../../src/engines/archive/entry.ts';
 import { ArchiveError } from '../../../src/engines/archive/errors.ts';
 import { openZip } from '../../../src/engines/archive/zip-reader.ts';
-import { createZipStream, type ZipStreamEntry } from '../../../src/engines/archive/zip-stream.ts';
+import { createZipStream } from '../../../src/engines/archive/zip-stream.ts';
+import { largeEntryContents, MIB, makeLargeEntryZip, zipEntry } from './large-entry-zip.ts';
 
-const MIB = 1024 * 1024;
-const textLike = (n: number) => {
-  const b = Buffer.alloc(n);
-  for (let i = 0; i < n; i++) b[i] = 97 + ((i * 31 + (i >> 9)) % 26);
-  return b;
-};
-const entry = (p: string, data: Buffer, level: number): ZipStreamEntry => ({
-  path: p,
-  size: data.length,
-  mtime: new Date('2024-05-06T07:08:10Z'),
-  level,
-  open: async () => Readable.from([data]),
-});
-
-const contents = new Map([
-  ['big.txt', textLike(3 * MIB + 17)],
-  ['stored.bin', textLike(2 * MIB + 5).reverse()],
-  ['small.txt', Buffer.from('small')],
-]);
+const contents = largeEntryContents;
 
 let dir: string;
 let zip: Buffer;
 beforeAll(async () => {
   dir = await mkdtemp(path.join(os.tmpdir(), 'openimm-entry-file-'));
-  zip = await buffer(
-    createZipStream([
-      entry('big.txt', contents.get('big.txt')!, 6),
-      entry('stored.bin', contents.get('stored.bin')!, 0),
-      entry('small.txt', contents.get('small.txt')!, 6),
-    ]),
-  );
+  zip = await makeLargeEntryZip();
 });
 afterAll(() => rm(dir, { recursive: true, force: true }));
 
@@ -152,7 +129,7 @@ describe('zip: large entries of a local archive extracted file to file', () => {
 
   it('stops when aborted, rejecting with the reason', async () => {
     const zeros = Buffer.alloc(256 * MIB);
-    const big = await buffer(createZipStream([entry('zeros.bin', zeros, 1)]));
+    const big = await buffer(createZipStream([zipEntry('zeros.bin', zeros, 1)]));
     const controller = new AbortController();
     const reason = new Error('task cancelled');
     setTimeout(() => controller.abort(reason), 20);

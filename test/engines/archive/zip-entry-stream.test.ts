@@ -8,36 +8,10 @@ import { describe, expect, it } from 'vitest';
 import type { ArchiveEntry } from '../../../src/engines/archive/entry.ts';
 import { ArchiveError } from '../../../src/engines/archive/errors.ts';
 import { openZip } from '../../../src/engines/archive/zip-reader.ts';
-import { createZipStream, type ZipStreamEntry } from '../../../src/engines/archive/zip-stream.ts';
+import { largeEntryContents, MIB, makeLargeEntryZip } from './large-entry-zip.ts';
 
-const MIB = 1024 * 1024;
-const textLike = (n: number) => {
-  const b = Buffer.alloc(n);
-  for (let i = 0; i < n; i++) b[i] = 97 + ((i * 31 + (i >> 9)) % 26);
-  return b;
-};
-const entry = (p: string, data: Buffer, level: number): ZipStreamEntry => ({
-  path: p,
-  size: data.length,
-  mtime: new Date('2024-05-06T07:08:10Z'),
-  level,
-  open: async () => Readable.from([data]),
-});
-
-const contents = new Map([
-  ['big.txt', textLike(3 * MIB + 17)],
-  ['stored.bin', textLike(2 * MIB + 5).reverse()],
-  ['small.txt', Buffer.from('small')],
-]);
-
-async function makeZip(): Promise<Buffer> {
-  const entries = [
-    entry('big.txt', contents.get('big.txt')!, 6),
-    entry('stored.bin', contents.get('stored.bin')!, 0),
-    entry('small.txt', contents.get('small.txt')!, 6),
-  ];
-  return buffer(createZipStream(entries, { chunkBytes: 256 * 1024 }));
-}
+const contents = largeEntryContents;
+const makeZip = makeLargeEntryZip;
 
 /** A ranged source over `zip`; `fault` may replace the stream of a read (entry data, not a cached block). */
 function sourceOf(zip: Buffer, fault?: (data: Buffer) => Readable) {
