@@ -28,9 +28,14 @@ export class EntryFile {
   constructor(
     /**
      * Extracts into the existing empty file at `path`: the bytes written and their CRC-32. Output past the
-     * entry's declared size is not written: at most one byte more is, for the caller to refuse.
+     * entry's declared size is not written: at most one byte more is, for the caller to refuse. `onBytes`
+     * hears of the bytes as they are written (for progress; they are not checked yet).
      */
-    readonly extractTo: (path: string, signal?: AbortSignal) => Promise<{ size: number; crc: number }>,
+    readonly extractTo: (
+      path: string,
+      signal?: AbortSignal,
+      onBytes?: (n: number) => void,
+    ) => Promise<{ size: number; crc: number }>,
     readonly open: () => Promise<Readable>,
   ) {}
 }

@@ -30,6 +30,8 @@ class Output {
   constructor(
     private readonly fh: FileHandle,
     private readonly maxOutput: number,
+    /** Where the bytes written so far are published for the main thread's progress. */
+    private readonly written: BigInt64Array,
   ) {
     this.#writeBack = new EarlyWriteBack(fh);
   }
@@ -43,6 +45,7 @@ class Output {
       offset += (await this.fh.write(part, offset, part.length - offset)).bytesWritten;
     }
     this.#writeBack.wrote(part.length);
+    Atomics.store(this.written, 0, BigInt(this.length));
     return this.length < this.maxOutput;
   }
 
@@ -65,7 +68,7 @@ export async function inflateToFile(
   try {
     source = await open(req.source, 'r');
     dest = await open(req.dest, 'r+');
-    out = new Output(dest, req.maxOutput);
+    out = new Output(dest, req.maxOutput, new BigInt64Array(req.written));
     await copyRange(source, req, input, output, inflater, out, signal);
     await out.settle();
     return { length: out.length, crc: out.crc };

@@ -29,6 +29,8 @@ export interface InflateFileRequest {
   deflated: boolean;
   dest: string;
   maxOutput: number;
+  /** One 64-bit integer: the bytes written so far, stored by the thread as it goes (for progress). */
+  written: SharedArrayBuffer;
 }
 
 /** Stop the file extraction `job` (it replies with an error); replied to at once. */

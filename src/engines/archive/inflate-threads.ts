@@ -21,6 +21,8 @@ const WORKER_URL = new URL(
 export const INFLATE_SLOT_BYTES = 1024 * 1024;
 /** A slot: the input, then room for the output and the one byte more that reveals an oversized entry. */
 const SLOT_SIZE = 2 * INFLATE_SLOT_BYTES + 4096;
+/** How often a file extraction's progress is read. */
+const PROGRESS_MS = 250;
 /** Slots kept for reuse: about the entries extracted at once (`extractConcurrency`, 8 by default). */
 const MAX_FREE_SLOTS = 8;
 
@@ -75,11 +77,14 @@ class InflateThreads {
 
   /**
    * Extracts a large entry file to file on a thread (`inflate-file.ts`): the bytes written to `dest`, at
-   * most `maxOutput`, and their CRC-32. Aborting `signal` stops it and rejects with the signal's reason.
+   * most `maxOutput`, and their CRC-32. `onBytes` hears of the bytes written as they go (every
+   * `progressMs`, and the rest at the end). Aborting `signal` stops it and rejects with the signal's reason.
    */
   async extractFile(
-    req: Omit<InflateFileRequest, 'id' | 'op' | 'job'>,
+    req: Omit<InflateFileRequest, 'id' | 'op' | 'job' | 'written'>,
     signal?: AbortSignal,
+    onBytes?: (n: number) => void,
+    progressMs = PROGRESS_MS,
   ): Promise<{ size: number; crc: number }> {
     signal?.throwIfAborted();
     const thread = this.#idlest();
@@ -87,14 +92,25 @@ class InflateThreads {
     const abort = () => {
       thread.request({ op: 'abort', job }).catch(() => {});
     };
+    const written = new SharedArrayBuffer(8);
+    const counter = new BigInt64Array(written);
+    let reported = 0;
+    const report = () => {
+      const now = Number(Atomics.load(counter, 0));
+      if (now > reported) onBytes?.(now - reported);
+      reported = Math.max(reported, now);
+    };
+    const timer = onBytes ? setInterval(report, progressMs).unref() : undefined;
     signal?.addEventListener('abort', abort, { once: true });
     try {
-      const reply = await thread.request({ op: 'file', job, ...req });
+      const reply = await thread.request({ op: 'file', job, written, ...req });
+      report();
       return { size: reply.length, crc: reply.crc };
     } catch (err) {
       signal?.throwIfAborted();
       throw err;
     } finally {
+      clearInterval(timer);
       signal?.removeEventListener('abort', abort);
     }
   }

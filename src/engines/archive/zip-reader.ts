@@ -201,7 +201,7 @@ async function entryFile(
   entry: ArchiveEntry,
 ): Promise<EntryFile> {
   const start = await entryDataStart(reader, rawEntry);
-  const extractTo = async (dest: string, signal?: AbortSignal) => {
+  const extractTo = async (dest: string, signal?: AbortSignal, onBytes?: (n: number) => void) => {
     try {
       return await inflateThreads().extractFile(
         {
@@ -213,6 +213,7 @@ async function entryFile(
           maxOutput: entry.size + 1,
         },
         signal,
+        onBytes,
       );
     } catch (err) {
       // a thread that died is this process's failure, not the entry's

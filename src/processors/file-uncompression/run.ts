@@ -130,8 +130,9 @@ async function extractAll(
       // Extracted by a thread into the object's temp file where storage keeps local files, and checked
       // before the write returns, so a damaged entry is discarded, never published.
       const fill = async (file: string, signal?: AbortSignal) => {
-        const out = await data.extractTo(file, signal);
-        verifyEntryOutput(entry, out.size, () => out.crc, guard, onBytes);
+        // progress as the thread writes; the checks come once it is done
+        const out = await data.extractTo(file, signal, onBytes);
+        verifyEntryOutput(entry, out.size, () => out.crc, guard);
         return out.size;
       };
       await ctx.storage.write(uri, new FileBody(fill, async () => verified(entry, await data.open())), opts);

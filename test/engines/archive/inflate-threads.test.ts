@@ -1,4 +1,7 @@
 import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import { crc32, deflateRawSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { inflateThreads } from '../../../src/engines/archive/inflate-threads.ts';
@@ -40,6 +43,28 @@ describe('inflate threads', () => {
     for (const [i, o] of outs.entries()) {
       expect(o.data.equals(plains[i]!)).toBe(true);
       o.release();
+    }
+  });
+
+  it('reports the progress of a file extraction while the thread is writing', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'openimm-inflate-'));
+    try {
+      const size = 128 * 1024 * 1024;
+      const packed = deflateRawSync(Buffer.alloc(size));
+      const source = path.join(dir, 'packed.bin');
+      const dest = path.join(dir, 'out.bin');
+      await writeFile(source, packed);
+      await writeFile(dest, '');
+      const calls: number[] = [];
+      const req = { source, start: 0, length: packed.length, deflated: true, dest, maxOutput: size + 1 };
+      const out = await inflateThreads().extractFile(req, undefined, (n) => calls.push(n), 1);
+      expect(out.size).toBe(size);
+      expect(calls.reduce((a, b) => a + b, 0)).toBe(size);
+      // reports came before the last one: while the thread was still writing
+      expect(calls.length).toBeGreaterThan(1);
+      expect((await stat(dest)).size).toBe(size);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
     }
   });
 });

@@ -27,6 +27,14 @@ beforeAll(async () => {
 afterAll(() => rm(dir, { recursive: true, force: true }));
 
 let fileNo = 0;
+
+/** 256 MiB of zeros: long enough to extract (a second or so) that progress and aborts land mid-entry. */
+const ZEROS = 256 * MIB;
+let zeros: Promise<Buffer> | undefined;
+const zerosZip = () => {
+  zeros ??= buffer(createZipStream([zipEntry('zeros.bin', Buffer.alloc(ZEROS), 1)]));
+  return zeros;
+};
 /** `bytes` as a local archive file, opened with its path. */
 async function openLocal(bytes: Buffer) {
   const file = path.join(dir, `archive-${++fileNo}.zip`);
@@ -127,9 +135,26 @@ describe('zip: large entries of a local archive extracted file to file', () => {
     expect((await stat(item.dest!)).size).toBe(declared + 1);
   });
 
+  it('reports every byte it wrote to the progress callback', async () => {
+    const archive = await openLocal(await zerosZip());
+    const calls: number[] = [];
+    await archive.extract({
+      entries: archive.entries,
+      concurrency: 1,
+      signal: new AbortController().signal,
+      sink: async (_e, data) => {
+        const dest = path.join(dir, `out-${++fileNo}`);
+        await writeFile(dest, '');
+        await (data as EntryFile).extractTo(dest, undefined, (n) => calls.push(n));
+      },
+    });
+    archive.close();
+    expect(calls.reduce((a, b) => a + b, 0)).toBe(ZEROS);
+  });
+
   it('stops when aborted, rejecting with the reason', async () => {
-    const zeros = Buffer.alloc(256 * MIB);
-    const big = await buffer(createZipStream([zipEntry('zeros.bin', zeros, 1)]));
+    const zeros = Buffer.alloc(ZEROS);
+    const big = await zerosZip();
     const controller = new AbortController();
     const reason = new Error('task cancelled');
     setTimeout(() => controller.abort(reason), 20);
