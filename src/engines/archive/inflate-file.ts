@@ -108,7 +108,7 @@ async function copyRange(
     // Inflate this chunk to the end: the output buffer may fill several times over.
     for (let used = 0; ; ) {
       const available = bytesRead - used;
-      const step = inflater.write(input, used, available, output, 0, CHUNK, pos >= end);
+      const step = inflater.write(input, used, available, output, pos >= end);
       used += step.consumed;
       if (step.produced > 0 && !(await out.write(output, step.produced))) return;
       if (step.consumed === 0 && step.produced === 0) {
@@ -116,7 +116,7 @@ async function copyRange(
         if (available > 0) return;
         break;
       }
-      if (used >= bytesRead && step.produced < CHUNK) break;
+      if (used >= bytesRead && step.produced < output.length) break;
     }
   }
 }

@@ -31,7 +31,7 @@ function inflateInto(input: Uint8Array, out: Uint8Array): number {
     return data.length;
   }
   raw.reset();
-  return raw.write(input, 0, input.length, out, 0, out.length, true).produced;
+  return raw.write(input, 0, input.length, out, true).produced;
 }
 
 /** File extractions running, by job, to abort. */

@@ -60,7 +60,7 @@ export async function openArchive(src: ArchiveSource, opts: OpenArchiveOptions):
     throw ArchiveErrors.limit(`The ${format} archive is ${src.size} bytes; at most ${maxBytes} are allowed.`);
   }
   if (format === 'zip') return openZipArchive(src, opts);
-  const local = await download(src, opts);
+  const local = await localArchive(src, opts);
   if (format === '7z') return openWithSevenZip('7z', sevenZipOptions(local, opts), opts);
   const entries = await listRar(local, {
     password: opts.password,
@@ -149,7 +149,7 @@ async function openZipArchive(src: ArchiveSource, opts: OpenArchiveOptions): Pro
         return;
       }
       // Encrypted entries or methods beyond store/deflate: 7-Zip reads them, told the same code page.
-      const local = await download(src, opts);
+      const local = await localArchive(src, opts);
       const codePage = zip.encoding === 'utf8' ? undefined : CODE_PAGES[zip.encoding];
       const sz = sevenZipOptions(local, opts, codePage);
       const listed = new Map((await listSevenZip(sz, opts.maxEntries)).map((e) => [e.name, e]));
@@ -182,7 +182,7 @@ async function openZipArchive(src: ArchiveSource, opts: OpenArchiveOptions): Pro
  * The archive as a local file (7-Zip and unRAR need a seekable one): the object's own file where it has
  * one, else a copy in the scratch folder.
  */
-async function download(src: ArchiveSource, opts: OpenArchiveOptions): Promise<string> {
+async function localArchive(src: ArchiveSource, opts: OpenArchiveOptions): Promise<string> {
   if (src.localPath) return src.localPath;
   const file = path.join(opts.tmpDir, `archive-${process.hrtime.bigint()}${path.extname(src.name)}`);
   let copied = 0;

@@ -59,24 +59,22 @@ export class RawInflate {
   }
 
   /**
-   * Inflates from `input[inOff, inOff + inLen)` into `out[outOff, outOff + outLen)` until the input is
-   * used up or the output full; `finish` when no input follows (a stream not complete by then fails).
-   * Throws zlib's error for damaged data.
+   * Inflates from `input[inOff, inOff + inLen)` into `out` (from its start) until the input is used up or
+   * `out` is full; `finish` when no input follows (a stream not complete by then fails). Throws zlib's
+   * error for damaged data.
    */
   write(
     input: Uint8Array,
     inOff: number,
     inLen: number,
     out: Uint8Array,
-    outOff: number,
-    outLen: number,
     finish: boolean,
   ): { consumed: number; produced: number } {
     this.#failure = null;
     const flush = finish ? constants.Z_FINISH : constants.Z_NO_FLUSH;
-    this.handle.writeSync(flush, input, inOff, inLen, out, outOff, outLen);
+    this.handle.writeSync(flush, input, inOff, inLen, out, 0, out.length);
     if (this.#failure !== null) throw new Error(this.#failure);
-    return { consumed: inLen - this.state[1]!, produced: outLen - this.state[0]! };
+    return { consumed: inLen - this.state[1]!, produced: out.length - this.state[0]! };
   }
 
   /** Ready for a new stream. */
