@@ -126,8 +126,12 @@ export async function deleteProject(db: Queryable, accountId: string, name: stri
 }
 
 export async function countUnfinishedTasks(db: Queryable, accountId: string, name: string): Promise<number> {
+  // Waiting tasks have a queue row; running ones are in a lease (0011_claim_takes_queue_row.sql).
   const r = await db.query<{ n: number }>(
-    'SELECT count(*)::int AS n FROM task_queue WHERE account_id = $1 AND project_name = $2',
+    `SELECT ((SELECT count(*) FROM task_queue WHERE account_id = $1 AND project_name = $2)
+       + (SELECT count(*) FROM tasks t
+          WHERE t.id IN (SELECT unnest(l.task_ids) FROM task_leases l)
+            AND t.account_id = $1 AND t.project_name = $2 AND t.state = 'queued'))::int AS n`,
     [accountId, name],
   );
   return r.rows[0]?.n ?? 0;

@@ -28,12 +28,14 @@ export function createCompletionBatcher(opts: {
   log: Logger;
 }) {
   let pending: Pending[] = [];
+  /** Leases whose every task has been dealt with: deleted by the next batch. */
+  let retiring: string[] = [];
   let scheduled = false;
   let inFlight = 0;
   const idle: Array<() => void> = [];
 
   function schedule() {
-    if (scheduled || inFlight >= MAX_IN_FLIGHT || pending.length === 0) return;
+    if (scheduled || inFlight >= MAX_IN_FLIGHT || (pending.length === 0 && retiring.length === 0)) return;
     scheduled = true;
     setImmediate(flush);
   }
@@ -41,21 +43,29 @@ export function createCompletionBatcher(opts: {
   function flush() {
     scheduled = false;
     const batch = pending;
+    const retire = retiring;
     pending = [];
-    if (batch.length === 0) return;
+    retiring = [];
+    if (batch.length === 0 && retire.length === 0) return;
     inFlight++;
-    void commitBatch(batch).finally(() => {
+    void commitBatch(batch, retire).finally(() => {
       inFlight--;
       schedule();
-      if (inFlight === 0 && pending.length === 0) for (const wake of idle.splice(0)) wake();
+      if (inFlight === 0 && pending.length === 0 && retiring.length === 0)
+        for (const wake of idle.splice(0)) wake();
     });
   }
 
-  async function commitBatch(batch: Pending[]) {
+  async function commitBatch(batch: Pending[], retire: string[]) {
+    const guard = { kind: 'lease' as const, owner: opts.owner, retire };
     try {
+      if (batch.length === 0) {
+        await finishTasks(opts.db, [], guard);
+        return;
+      }
       const items = batch.map((b) => b.item);
       const finished = await opts.db.transaction(async (tx) => {
-        const done = await finishTasks(tx, items, { leaseOwner: opts.owner });
+        const done = await finishTasks(tx, items, guard);
         if (done.length > 0) await opts.onFinished(tx, done);
         return done;
       });
@@ -63,6 +73,7 @@ export function createCompletionBatcher(opts: {
       for (const f of finished) ok.add(f.id);
       for (const b of batch) b.resolve(ok.has(b.item.id));
     } catch (err) {
+      // Leases not retired expire, and the reaper deletes them (their tasks have all ended or gone back).
       opts.log.error({ err, count: batch.length }, 'committing task outcomes failed');
       for (const b of batch) b.reject(err);
     }
@@ -75,9 +86,14 @@ export function createCompletionBatcher(opts: {
         schedule();
       });
     },
+    /** Deletes a lease of this worker whose every task has been dealt with, with the next batch. */
+    retire(leaseId: string): void {
+      retiring.push(leaseId);
+      schedule();
+    },
     /** Resolves once every outcome handed in so far is committed (or has failed). */
     drain(): Promise<void> {
-      if (inFlight === 0 && pending.length === 0) return Promise.resolve();
+      if (inFlight === 0 && pending.length === 0 && retiring.length === 0) return Promise.resolve();
       return new Promise((resolve) => idle.push(resolve));
     },
   };

@@ -11,8 +11,8 @@ export const RUN_BOUND = (col: 'max_run' | 'min_run') =>
  * ListTasks in EndTime order without an index on `ended_at` (one would make every finish a non-HOT update):
  * unfinished tasks sort as if they ended at infinity, so the page is built from two parts.
  *
- * - Unfinished tasks are found through their `task_queue` rows (a task has one exactly until it ends), in id
- *   order.
+ * - Unfinished tasks are found through their `task_queue` rows (waiting) and the lease rows (running: as
+ *   many as the workers' slots, across projects), in id order.
  * - Finished tasks are read from a window of start times. Take the N eligible finished tasks nearest the
  *   page's start in start-time order (descending: the N latest started); the N-th of them started at c. Each of
  *   them ended at c + min_run or later, so the page's last end time is at least that, and a task on the page
@@ -75,7 +75,9 @@ export function endTimeOrderedQuery(q: {
 
 const UNFINISHED: Clause[] = [
   (a) => `${a}.ended_at IS NULL`,
-  (a) => `${a}.id IN (SELECT u.task_id FROM task_queue u WHERE u.account_id = $1 AND u.project_name = $2)`,
+  (a) =>
+    `${a}.id IN (SELECT u.task_id FROM task_queue u WHERE u.account_id = $1 AND u.project_name = $2
+      UNION ALL SELECT unnest(l.task_ids) FROM task_leases l)`,
 ];
 
 /**

@@ -1,7 +1,7 @@
 /**
  * Internal task states; IMM's wire statuses are derived from them (`queued` is reported as `Running`). A
- * `tasks` row is `queued` until the task ends; whether it waits or runs is its `task_queue` row's state
- * (0006_claim_in_queue_row.sql).
+ * `tasks` row is `queued` until the task ends; it waits while it has a `task_queue` row and runs while a
+ * `task_leases` row holds it (0011_claim_takes_queue_row.sql).
  */
 export type TaskState = 'queued' | 'running' | 'succeeded' | 'failed';
 export type WireStatus = 'Running' | 'Succeeded' | 'Failed';

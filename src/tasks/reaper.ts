@@ -1,50 +1,56 @@
 import type { Logger } from 'pino';
 import type { Db } from '../db/types.ts';
 import type { OnFinished } from './completion-batcher.ts';
-import { finishTasks } from './sql/finish-tasks.ts';
-import { lockExhaustedExpired, requeueExpired } from './sql/leases.ts';
+import { type FinishItem, finishTasks } from './sql/finish-tasks.ts';
+import { TASK_READY_CHANNEL } from './sql/insert-task.ts';
+import { deleteLeases, lockExpiredLeases, type OrphanedTask, requeueTasks } from './sql/leases.ts';
 
 /**
  * Tasks whose worker vanished (killed, machine gone): their lease expires, and they go back to the queue with
  * their attempt counted; with no attempts left (or a pending cancel) they end Failed, with their notification.
+ * The expired leases are deleted in the same transaction. Safe with many processes reaping at once.
  */
 export async function reapExpiredLeases(
   db: Db,
   opts: { onFinished: OnFinished; log: Logger },
 ): Promise<void> {
-  const requeued = await requeueExpired(db, { retryDelaySeconds: 0 });
-  if (requeued.length > 0) {
-    opts.log.warn({ count: requeued.length }, 'requeued tasks whose lease expired');
-    await db.query("SELECT pg_notify('openimm_task_ready', 'requeued')");
-  }
-  await db.transaction(async (tx) => {
-    const exhausted = await lockExhaustedExpired(tx);
-    if (exhausted.length === 0) return;
+  const outcome = await db.transaction(async (tx) => {
+    const { leaseIds, orphans } = await lockExpiredLeases(tx);
+    if (leaseIds.length === 0) return { requeued: 0, failed: 0 };
+    const retry = orphans.filter((t) => t.attempts < t.max_attempts && !t.cancel_requested_by);
+    await requeueTasks(tx, retry, 0);
     const now = new Date();
-    const finished = await finishTasks(
-      tx,
-      exhausted.map((t) =>
-        t.cancel_requested_by
-          ? {
-              id: t.id,
-              state: 'failed' as const,
-              code: 'TaskCancelled',
-              message: `The task was cancelled by ${t.cancel_requested_by}.`,
-              endedAt: now,
-              content: null,
-            }
-          : {
-              id: t.id,
-              state: 'failed' as const,
-              code: 'InternalError',
-              message: 'The task was interrupted on every attempt (worker lost); no attempts are left.',
-              endedAt: now,
-              content: null,
-            },
-      ),
-      { fromStates: ['running'] },
-    );
+    const ending = orphans.filter((t) => !retry.includes(t)).map((t) => endItem(t, now));
+    const finished = await finishTasks(tx, ending, { kind: 'reaped' });
     if (finished.length > 0) await opts.onFinished(tx, finished);
-    opts.log.warn({ count: finished.length }, 'failed tasks whose last attempt lost its worker');
+    await deleteLeases(tx, leaseIds);
+    if (retry.length > 0) await tx.query('SELECT pg_notify($1, $2)', [TASK_READY_CHANNEL, 'requeued']);
+    return { requeued: retry.length, failed: finished.length };
   });
+  if (outcome.requeued > 0) opts.log.warn({ count: outcome.requeued }, 'requeued tasks whose lease expired');
+  if (outcome.failed > 0)
+    opts.log.warn({ count: outcome.failed }, 'failed tasks whose last attempt lost its worker');
+}
+
+function endItem(t: OrphanedTask, now: Date): FinishItem {
+  const run = { leaseId: '0', attempts: t.attempts, startedMs: t.started_ms };
+  return t.cancel_requested_by
+    ? {
+        id: t.id,
+        state: 'failed',
+        code: 'TaskCancelled',
+        message: `The task was cancelled by ${t.cancel_requested_by}.`,
+        endedAt: now,
+        content: null,
+        run,
+      }
+    : {
+        id: t.id,
+        state: 'failed',
+        code: 'InternalError',
+        message: 'The task was interrupted on every attempt (worker lost); no attempts are left.',
+        endedAt: now,
+        content: null,
+        run,
+      };
 }

@@ -40,6 +40,7 @@ export class TaskRunContext implements RunContext {
   readonly #parentLog: Logger;
   #log: Logger | undefined;
   readonly #attempt: number;
+  readonly #leaseId: string;
   #tmpDir: string | undefined;
   #progress: ProgressWriter | undefined;
   #closed = false;
@@ -59,6 +60,7 @@ export class TaskRunContext implements RunContext {
     this.taskId = task.id;
     this.taskType = task.type;
     this.#attempt = task.attempts;
+    this.#leaseId = task.lease_id;
     this.createdAt = new Date(task.created_at);
     this.tags = task.tags ?? {};
     this.storage = storage;
@@ -85,7 +87,7 @@ export class TaskRunContext implements RunContext {
 
   /** A function of its own (processors pass it on as a callback), made on first use. */
   get progress(): (percent: number) => void {
-    this.#progress ??= new ProgressWriter(this.#deps, this.taskId, this.log, this.#closed);
+    this.#progress ??= new ProgressWriter(this.#deps, this.taskId, this.#leaseId, this.log, this.#closed);
     return this.#progress.report;
   }
 
@@ -107,12 +109,14 @@ class ProgressWriter {
   #timer: NodeJS.Timeout | undefined;
   private readonly deps: RunContextDeps;
   private readonly taskId: string;
+  private readonly leaseId: string;
   private readonly log: Logger;
   private stopped: boolean;
 
-  constructor(deps: RunContextDeps, taskId: string, log: Logger, stopped: boolean) {
+  constructor(deps: RunContextDeps, taskId: string, leaseId: string, log: Logger, stopped: boolean) {
     this.deps = deps;
     this.taskId = taskId;
+    this.leaseId = leaseId;
     this.log = log;
     this.stopped = stopped;
   }
@@ -136,6 +140,7 @@ class ProgressWriter {
     this.#written = this.#latest;
     void updateProgress(this.deps.db, {
       id: this.taskId,
+      leaseId: this.leaseId,
       owner: this.deps.owner,
       progress: this.#latest,
     }).catch((err) => this.log.debug({ err }, 'progress write failed'));

@@ -42,7 +42,9 @@ export interface RunTaskDeps {
 /**
  * Runs one claimed attempt to its end: a committed outcome, a hand-back to the queue, or nothing (lease lost).
  * `slot` is released once the processor has returned, before the outcome is committed: the worker gives the
- * slot to the next task while the commit is on its way.
+ * slot to the next task while the commit is on its way. Resolves false when the attempt ended without
+ * settling its task (its lease was lost, or its outcome or hand-back failed to commit): the task may still be
+ * in its lease, which must then be left to expire so that the reaper retries it.
  */
 export async function runClaimedTask(
   task: ClaimedTask,
@@ -50,12 +52,13 @@ export async function runClaimedTask(
   stop: StopSwitch,
   deps: RunTaskDeps,
   slot?: { release(): void },
-): Promise<void> {
+): Promise<boolean> {
   try {
-    await runAttempt(task, payload, stop, deps, slot);
+    return await runAttempt(task, payload, stop, deps, slot);
   } catch (err) {
     // Setup or commit failed (scratch folder, database): the lease runs out and the reaper retries the task.
     taskLogger(deps.log, task).error({ err }, 'task attempt failed outside its processor');
+    return false;
   }
 }
 
@@ -65,7 +68,7 @@ async function runAttempt(
   stop: StopSwitch,
   deps: RunTaskDeps,
   slot: { release(): void } | undefined,
-): Promise<void> {
+): Promise<boolean> {
   const processor = deps.processors.get(task.type);
   if (!processor || !payload) {
     await commit(
@@ -73,7 +76,7 @@ async function runAttempt(
       task,
       failItem(task, 'InternalError', `No processor for task type ${task.type}.`, null),
     );
-    return;
+    return true;
   }
   const parsed = processor.params.safeParse(payload.params);
   if (!parsed.success) {
@@ -82,7 +85,7 @@ async function runAttempt(
       task,
       failItem(task, 'InvalidArgument', 'The stored task request is not valid.', null),
     );
-    return;
+    return true;
   }
   const params = parsed.data;
   const scope: TaskScope = {
@@ -98,7 +101,7 @@ async function runAttempt(
     // The task's CredentialConfig no longer resolves (a role left the config since create): it cannot act.
     const message = err instanceof Error ? err.message : String(err);
     await commit(deps, task, failItem(task, 'NoPermission', message, processor.failureContent?.(params)));
-    return;
+    return true;
   }
   // The scratch folder is made on first use: most tasks stream and never touch it, and a mkdtemp + rm per
   // task was most of the engine's cost per task under load.
@@ -117,12 +120,12 @@ async function runAttempt(
   const reason: StopReason | undefined = stop.reason;
   if (reason?.kind === 'lease-lost') {
     ctx.log.warn('lease lost: the attempt stops without an outcome');
-    return;
+    return false;
   }
   if (reason?.kind === 'shutdown') {
-    await releaseTask(deps.db, { id: task.id, owner: deps.owner, delaySeconds: 0, refundAttempt: true });
+    await releaseTask(deps.db, handBack(task, deps.owner, 0, true));
     ctx.log.info('handed back to the queue at shutdown');
-    return;
+    return true;
   }
   let item: FinishItem;
   if (reason?.kind === 'cancel') {
@@ -146,13 +149,8 @@ async function runAttempt(
     if (failure.transient && task.attempts < task.max_attempts) {
       ctx.log.warn({ err: failure }, 'transient failure: retrying later');
       const delay = (deps.retryDelaySeconds ?? 2) * 2 ** (task.attempts - 1);
-      await releaseTask(deps.db, {
-        id: task.id,
-        owner: deps.owner,
-        delaySeconds: delay,
-        refundAttempt: false,
-      });
-      return;
+      await releaseTask(deps.db, handBack(task, deps.owner, delay, false));
+      return true;
     }
     ctx.log.info({ code: failure.code, err: failure.cause ?? failure }, 'task failed');
     item = failItem(task, failure.code, failure.message, processor.failureContent?.(params));
@@ -179,6 +177,7 @@ async function runAttempt(
   // The finish need not read the task back: its notification is built from what the claim returned.
   item.claim = { task, payload };
   await commit(deps, task, item);
+  return true;
 }
 
 function failItem(
@@ -198,7 +197,20 @@ function failItem(
   };
 }
 
+/** What a hand-back records: the attempts made (this one not counted when `refund`) and the first start. */
+function handBack(task: ClaimedTask, owner: string, delaySeconds: number, refund: boolean) {
+  return {
+    id: task.id,
+    leaseId: task.lease_id,
+    owner,
+    attempts: refund ? Math.max(task.attempts - 1, 0) : task.attempts,
+    startedMs: task.started_ms,
+    delaySeconds,
+  };
+}
+
 async function commit(deps: RunTaskDeps, task: ClaimedTask, item: FinishItem) {
+  item.run = { leaseId: task.lease_id, attempts: task.attempts, startedMs: task.started_ms };
   const committed = await deps.batcher.commit(item);
   if (!committed) taskLogger(deps.log, task).warn('outcome not committed: the lease was lost meanwhile');
 }

@@ -51,6 +51,12 @@ export function createWorker(opts: WorkerOptions) {
   const batcher = createCompletionBatcher({ db: opts.db, owner, onFinished: opts.onFinished, log });
   const deps: RunTaskDeps = { ...opts, owner, batcher, log };
   const running = new Map<string, RunningTask>();
+  /**
+   * This worker's leases (one per claim), each with its tasks not yet dealt with. A lease is renewed while it
+   * has some, then retired (deleted) by the completion batcher; one with a task whose outcome could not be
+   * committed is left to expire instead, so that the reaper retries that task.
+   */
+  const leases = new Map<string, { open: number; abandoned: boolean }>();
   const perClass = new Map<string, number>();
   /** Slots taken: tasks whose processor is running (a finished task waiting for its commit has freed its slot). */
   let busy = 0;
@@ -105,6 +111,7 @@ export function createWorker(opts: WorkerOptions) {
     }
     claims.release(round);
     claiming = undefined;
+    if (claimed.length > 0) leases.set(claimed[0]!.task.lease_id, { open: claimed.length, abandoned: false });
     const admitted = claimed.map((c) => admit(c.task, c.payload));
     // While claims come back full the next one goes out at once, before these tasks run: it is claimed in
     // the database while they run here. A wake-up that came meanwhile is served now too. The pool writes a
@@ -145,27 +152,42 @@ export function createWorker(opts: WorkerOptions) {
   }
 
   async function runSlot(r: RunningTask): Promise<void> {
+    let settled = false;
     try {
-      await runClaimedTask(r.task, r.payload, r.stop, deps, r);
+      settled = await runClaimedTask(r.task, r.payload, r.stop, deps, r);
     } catch (err) {
       log.error({ err, taskId: r.task.id }, 'task runner failed');
     }
     running.delete(r.task.id);
     r.release();
+    settleLeaseTask(r.task.lease_id, settled);
+  }
+
+  function settleLeaseTask(leaseId: string, settled: boolean): void {
+    const lease = leases.get(leaseId);
+    if (!lease) return;
+    if (!settled) lease.abandoned = true;
+    if (--lease.open > 0) return;
+    leases.delete(leaseId);
+    if (!lease.abandoned) batcher.retire(leaseId);
   }
 
   async function heartbeat() {
-    if (running.size === 0) return;
+    if (leases.size === 0) return;
+    // Only the leases asked about are judged: a claim that returns meanwhile adds a lease this answer cannot
+    // hold.
+    const asked = new Set(leases.keys());
     try {
-      const held = await renewLeases(opts.db, {
+      const { held, cancels } = await renewLeases(opts.db, {
         owner,
-        ids: [...running.keys()],
+        leaseIds: [...asked],
+        taskIds: [...running.keys()],
         leaseSeconds: cfg.leaseSeconds,
       });
-      const heldIds = new Map(held.map((h) => [h.id, h.cancel_requested_by]));
       for (const [id, r] of running) {
-        if (!heldIds.has(id)) r.stop.stop({ kind: 'lease-lost' });
-        else if (heldIds.get(id)) r.stop.stop({ kind: 'cancel', by: heldIds.get(id)! });
+        const lease = r.task.lease_id;
+        if (asked.has(lease) && !held.has(lease)) r.stop.stop({ kind: 'lease-lost' });
+        else if (cancels.has(id)) r.stop.stop({ kind: 'cancel', by: cancels.get(id)! });
       }
     } catch (err) {
       log.warn({ err }, 'renewing leases failed');

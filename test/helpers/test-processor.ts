@@ -139,10 +139,16 @@ export async function taskState(db: Db, id: string) {
     attempts: number;
     progress: number;
   }>(
-    // The live state and attempt count of an unfinished task are its queue row's.
-    `SELECT coalesce(q.state, t.state) AS state, t.code, t.message, coalesce(q.attempts, t.attempts) AS attempts,
-       t.progress
-     FROM tasks t LEFT JOIN task_queue q ON q.task_id = t.id WHERE t.id = $1`,
+    // An unfinished task waits (its queue row has its attempt count) or runs (a lease holds it, with its
+    // attempt count); 'running' is this helper's name for the latter.
+    `SELECT CASE WHEN l.attempts IS NOT NULL THEN 'running' ELSE t.state END AS state, t.code, t.message,
+       coalesce(q.attempts, l.attempts, t.attempts) AS attempts, t.progress
+     FROM tasks t LEFT JOIN task_queue q ON q.task_id = t.id
+     LEFT JOIN LATERAL (
+       SELECT m.attempts FROM task_leases l CROSS JOIN LATERAL unnest(l.task_ids, l.attempts) AS m(id, attempts)
+       WHERE m.id = t.id LIMIT 1
+     ) l ON t.state = 'queued'
+     WHERE t.id = $1`,
     [id],
   );
   return r.rows[0];

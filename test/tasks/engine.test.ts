@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Db } from '../../src/db/types.ts';
+import { countUnfinishedTasks } from '../../src/projects/project-store.ts';
 import { reapExpiredLeases } from '../../src/tasks/reaper.ts';
 import { cancelTask } from '../../src/tasks/sql/cancel-task.ts';
 import { claimTasks } from '../../src/tasks/sql/claim-tasks.ts';
@@ -36,6 +37,7 @@ for (const { name, make } of DATABASES) {
     });
     beforeEach(async () => {
       await db.query('DELETE FROM task_queue');
+      await db.query('DELETE FROM task_leases');
       await db.query('DELETE FROM tasks');
       await seedAccount(db);
     });
@@ -100,7 +102,7 @@ for (const { name, make } of DATABASES) {
       expect(finished).toEqual([exhausted]);
     });
 
-    it('claims by writing the queue row only; the outcome records the attempts and the start', async () => {
+    it('claims by taking the queue row into a lease; the outcome records the attempts and the start', async () => {
       const id = await addTestTask(db);
       const before = await db.query('SELECT * FROM tasks WHERE id = $1', [id]);
       const [claim] = await claimTasks(db, {
@@ -109,11 +111,15 @@ for (const { name, make } of DATABASES) {
         limit: 1,
         leaseSeconds: 30,
       });
-      expect(claim!.task).toMatchObject({ id, attempts: 1 });
+      const task = claim!.task;
+      expect(task).toMatchObject({ id, attempts: 1 });
       // The wide row is untouched (GetTask reports it Running, Progress 0, as while it waited).
       expect((await db.query('SELECT * FROM tasks WHERE id = $1', [id])).rows).toEqual(before.rows);
       expect(await taskState(db, id)).toMatchObject({ state: 'running', attempts: 1 });
-      // A finish by another owner (a lost lease) changes nothing; the holder's finish commits.
+      expect((await db.query('SELECT 1 FROM task_queue WHERE task_id = $1', [id])).rows).toHaveLength(0);
+      const lease = await db.query('SELECT owner, task_ids FROM task_leases WHERE id = $1', [task.lease_id]);
+      expect(lease.rows).toEqual([{ owner: 'w', task_ids: [id] }]);
+      // A finish by another owner, or under another lease, changes nothing; the holder's finish commits.
       const item = {
         id,
         state: 'succeeded' as const,
@@ -121,14 +127,20 @@ for (const { name, make } of DATABASES) {
         message: '',
         endedAt: new Date(),
         content: null,
+        run: { leaseId: task.lease_id, attempts: task.attempts, startedMs: task.started_ms },
       };
-      expect(await db.transaction((tx) => finishTasks(tx, [item], { leaseOwner: 'other' }))).toEqual([]);
-      const done = await db.transaction((tx) => finishTasks(tx, [item], { leaseOwner: 'w' }));
-      expect(done.map((d) => d.id)).toEqual([id]);
+      const lease2 = { ...item, run: { ...item.run, leaseId: String(Number(task.lease_id) + 1) } };
+      const finish = (i: typeof item, owner: string) =>
+        db.transaction((tx) => finishTasks(tx, [i], { kind: 'lease', owner }));
+      expect(await finish(item, 'other')).toEqual([]);
+      expect(await finish(lease2, 'w')).toEqual([]);
+      expect((await finish(item, 'w')).map((d) => d.id)).toEqual([id]);
       const row = (await db.query('SELECT state, attempts, started_at FROM tasks WHERE id = $1', [id]))
         .rows[0];
       expect(row).toMatchObject({ state: 'succeeded', attempts: 1 });
-      expect(row!.started_at).not.toBeNull();
+      expect(row!.started_at).toEqual(new Date(task.started_ms));
+      // A second outcome for the same attempt is refused: the task has ended.
+      expect(await finish({ ...item, state: 'succeeded' }, 'w')).toEqual([]);
     });
 
     it('refuses illegal transitions in SQL, whoever tries them', async () => {
@@ -139,10 +151,7 @@ for (const { name, make } of DATABASES) {
       await db.query(`UPDATE tasks SET state = 'failed', ended_at = now(), code = 'X' WHERE id = $1`, [id]);
       await expect(db.query(`UPDATE tasks SET code = 'Y' WHERE id = $1`, [id])).rejects.toThrow(/terminal/);
       await expect(
-        db.query(
-          `UPDATE tasks SET state = 'running', lease_owner = 'w', lease_expires_at = now() WHERE id = $1`,
-          [id],
-        ),
+        db.query(`UPDATE tasks SET state = 'queued', ended_at = NULL WHERE id = $1`, [id]),
       ).rejects.toThrow(/terminal/);
     });
 
@@ -161,7 +170,7 @@ for (const { name, make } of DATABASES) {
     });
 
     it('claims each work class up to its own free slots, and no more than the limit in all', async () => {
-      await db.query(`DELETE FROM task_queue WHERE state = 'queued'`);
+      await db.query('DELETE FROM task_queue');
       await db.query(`DELETE FROM tasks WHERE state = 'queued'`);
       const light: string[] = [];
       for (let i = 0; i < 5; i++) light.push(await addTestTask(db));
@@ -282,6 +291,67 @@ for (const { name, make } of DATABASES) {
       await waitFor(async () => (await taskState(db, id))?.state === 'running');
       await worker.stop(50);
       expect(await taskState(db, id)).toMatchObject({ state: 'queued', attempts: 0 });
+      // The task left its lease, and the lease, with nothing left in it, was deleted.
+      expect((await db.query('SELECT * FROM task_leases')).rows).toEqual([]);
+    });
+
+    it('deletes a lease once every task in it has ended', async () => {
+      const worker = startTestWorker(db, makeTestProcessor(), { tmpRoot });
+      const ids = [await addTestTask(db), await addTestTask(db), await addTestTask(db)];
+      await worker.start();
+      await waitFor(async () => {
+        const states = await Promise.all(ids.map((id) => taskState(db, id)));
+        return states.every((st) => st?.state === 'succeeded');
+      });
+      await waitFor(async () => (await db.query('SELECT 1 FROM task_leases')).rows.length === 0);
+      await worker.stop();
+      expect(await countUnfinishedTasks(db, '1000000000000001', 'p1')).toBe(0);
+    });
+
+    it('reaps an expired lease: its ended task stays ended, the other goes back, the late outcome is refused', async () => {
+      const ended = await addTestTask(db);
+      const orphan = await addTestTask(db);
+      const claims = await claimTasks(db, {
+        owner: 'ghost',
+        classes: [{ workClass: 'light', free: 2 }],
+        limit: 2,
+        leaseSeconds: 1,
+      });
+      expect(claims).toHaveLength(2);
+      // Running tasks count as unfinished (a project holding them cannot be deleted).
+      expect(await countUnfinishedTasks(db, '1000000000000001', 'p1')).toBe(2);
+      const outcome = (id: string) => {
+        const task = claims.find((c) => c.task.id === id)!.task;
+        return {
+          id,
+          state: 'succeeded' as const,
+          code: '',
+          message: '',
+          endedAt: new Date(),
+          content: null,
+          run: { leaseId: task.lease_id, attempts: task.attempts, startedMs: task.started_ms },
+        };
+      };
+      const finish = (id: string) =>
+        db.transaction((tx) => finishTasks(tx, [outcome(id)], { kind: 'lease', owner: 'ghost' }));
+      expect((await finish(ended)).map((f) => f.id)).toEqual([ended]);
+      await new Promise((r) => setTimeout(r, 1300));
+      await reapExpiredLeases(db, { log: quietLog, onFinished: async () => {} });
+      expect(await taskState(db, ended)).toMatchObject({ state: 'succeeded', attempts: 1 });
+      expect(await taskState(db, orphan)).toMatchObject({ state: 'queued', attempts: 1 });
+      expect((await db.query('SELECT 1 FROM task_leases')).rows).toEqual([]);
+      expect(await finish(orphan)).toEqual([]);
+      expect(await taskState(db, orphan)).toMatchObject({ state: 'queued' });
+      // The retry is claimed as the second attempt, with the first attempt's start.
+      const [retry] = await claimTasks(db, {
+        owner: 'w',
+        classes: [{ workClass: 'light', free: 1 }],
+        limit: 1,
+        leaseSeconds: 30,
+      });
+      const first = claims.find((c) => c.task.id === orphan)!.task;
+      expect(retry!.task).toMatchObject({ id: orphan, attempts: 2 });
+      expect(retry!.task.started_ms).toBeCloseTo(first.started_ms, 0);
     });
   });
 }

@@ -50,7 +50,7 @@ for (const { name, make } of DATABASES) {
       await t.db.query('UPDATE task_queue SET started_at = created_at WHERE task_id = ANY($1::text[])', [
         ends.filter((e) => e.state === 'succeeded').map((e) => e.id),
       ]);
-      await finishTasks(t.db, ends, { fromStates: ['queued'] });
+      await finishTasks(t.db, ends, { kind: 'queued' });
     });
     afterAll(async () => {
       await t?.drop();

@@ -29,7 +29,7 @@ for (const { name, make } of DATABASES) {
           endedAt: at(m),
           content: null,
         })),
-        { fromStates: ['queued'] },
+        { kind: 'queued' },
       );
     });
     afterAll(async () => {
@@ -70,7 +70,7 @@ for (const { name, make } of DATABASES) {
           // another machine's clock: ended a minute before it was created
           { id: skewed, endedAt: at(99) },
         ].map((f) => ({ ...f, state: 'failed' as const, code: 'X', message: '', content: null })),
-        { fromStates: ['queued'] },
+        { kind: 'queued' },
       );
       const ids = async (start: number, end: number) =>
         (await list({ endTimeRange: { start: at(start), end: at(end) } })).rows.map((r) => r.id);

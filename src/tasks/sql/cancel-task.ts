@@ -13,14 +13,10 @@ export async function cancelTask(
   tx: Queryable,
   opts: { taskId: string; accountId: string; projectName: string; by: string; onFinished: OnFinished },
 ): Promise<CancelResult> {
-  // The queue row is locked before the task's, as every statement of the engine does (no deadlock with a claim).
-  // Whether an unfinished task waits or runs is its queue row's state (the tasks row says only 'queued').
-  // One arm per state: each is served by that state's partial index on task_id (0010_queue_row_indexes.sql).
-  const q = await tx.query<{ state: string }>(
-    `SELECT state FROM task_queue
-     WHERE (task_id = $1 AND state = 'queued') OR (task_id = $1 AND state = 'running') FOR UPDATE`,
-    [opts.taskId],
-  );
+  // The queue row is locked before the task's, as every statement of the engine does (no deadlock with a
+  // claim). An unfinished task with a queue row waits; one without runs, under a lease
+  // (0011_claim_takes_queue_row.sql).
+  const q = await tx.query('SELECT 1 FROM task_queue WHERE task_id = $1 FOR UPDATE', [opts.taskId]);
   const r = await tx.query<{ state: string }>(
     'SELECT state FROM tasks WHERE id = $1 AND account_id = $2 AND project_name = $3 FOR UPDATE',
     [opts.taskId, opts.accountId, opts.projectName],
@@ -28,7 +24,7 @@ export async function cancelTask(
   const state = r.rows[0]?.state;
   if (!state) return 'not-found';
   if (state === 'succeeded' || state === 'failed') return 'already-finished';
-  if (q.rows[0]?.state === 'queued') {
+  if (q.rows.length > 0) {
     const finished = await finishTasks(
       tx,
       [
@@ -41,7 +37,7 @@ export async function cancelTask(
           content: null,
         },
       ],
-      { fromStates: ['queued'] },
+      { kind: 'queued' },
     );
     await opts.onFinished(tx, finished);
     return 'cancelled';

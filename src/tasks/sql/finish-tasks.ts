@@ -11,6 +11,8 @@ export interface FinishItem {
   message: string;
   endedAt: Date;
   content: Record<string, unknown> | null;
+  /** The attempt this outcome ends: its lease, its attempt count and the task's first start. */
+  run?: { leaseId: string; attempts: number; startedMs: number };
   /**
    * The claim this outcome ends, when a worker ran it: what a notification needs is then known here and the
    * finish returns only the ids it changed instead of reading the rows back.
@@ -43,19 +45,34 @@ const READ_BACK = `t.id, t.account_id, t.project_name, t.type, t.event_id, t.req
   t.user_data, t.tags, p.notification, p.extended_message_uri`;
 
 /**
- * Moves tasks to a terminal state in one statement, taking them out of the queue; the task's row gets the
- * attempts and first start its queue row counted (the claims write only the queue row). Only tasks whose queue row is
- * in one of `fromStates` (and, with `leaseOwner`, still leased by that owner) change: an attempt that lost its
- * lease cannot overwrite the outcome of another. The guard trigger of `tasks` refuses the rest.
- * Returns the tasks that did change; the caller's hooks (outbox rows) run in the same transaction.
+ * Which tasks a finish may end:
+ * - `lease`: a worker's outcomes, each under the lease it was claimed with, while `owner` still holds that
+ *   lease (its row is locked FOR KEY SHARE: a reaper deleting it waits, or has already won and nothing
+ *   changes). `retire` are leases of the owner whose every task has been dealt with: deleted in the same
+ *   statement.
+ * - `queued`: tasks still waiting (CancelTask): their queue rows are taken.
+ * - `reaped`: the caller holds the tasks' lease rows locked and deletes them (the reaper).
+ */
+export type FinishGuard =
+  | { kind: 'lease'; owner: string; retire?: string[] }
+  | { kind: 'queued' }
+  | { kind: 'reaped' };
+
+/**
+ * Moves tasks to a terminal state in one statement, under `guard`. Only tasks not yet ended change: the guard
+ * trigger of `tasks` refuses the rest, and an attempt that lost its lease cannot overwrite the outcome of
+ * another. Returns the tasks that did change; the caller's hooks (outbox rows) run in the same transaction.
  */
 export async function finishTasks(
   tx: Queryable,
   items: FinishItem[],
-  guard: { leaseOwner?: string; fromStates?: Array<'queued' | 'running'> } = {},
+  guard: FinishGuard,
 ): Promise<FinishedTask[]> {
-  if (items.length === 0) return [];
-  const fromStates = guard.fromStates ?? ['running'];
+  const retire = guard.kind === 'lease' ? (guard.retire ?? []) : [];
+  if (items.length === 0) {
+    if (retire.length > 0) await retireLeases(tx, guard.kind === 'lease' ? guard.owner : '', retire);
+    return [];
+  }
   const known = items.every((i) => i.claim !== undefined);
   const n = items.length;
   const ids = new Array<string>(n);
@@ -64,6 +81,9 @@ export async function finishTasks(
   const messages = new Array<string>(n);
   // Epoch milliseconds: node-postgres formats a Date parameter in local time with slow string work.
   const endedMs = new Array<number>(n);
+  const leases = new Array<string>(n);
+  const attempts = new Array<number>(n);
+  const startedMs = new Array<number>(n);
   for (let i = 0; i < n; i++) {
     const item = items[i]!;
     ids[i] = item.id;
@@ -71,69 +91,92 @@ export async function finishTasks(
     codes[i] = item.code;
     messages[i] = item.message;
     endedMs[i] = item.endedAt.getTime();
+    const run = item.run;
+    leases[i] = run?.leaseId ?? '0';
+    attempts[i] = run?.attempts ?? 0;
+    startedMs[i] = run?.startedMs ?? 0;
   }
+  const params: unknown[] = [
+    textArrayLiteral(ids),
+    textArrayLiteral(states),
+    textArrayLiteral(codes),
+    textArrayLiteral(messages),
+    numberArrayLiteral(endedMs),
+  ];
+  // `q`: the tasks this finish may end, with their attempt count and first start.
+  let q: string;
+  if (guard.kind === 'queued') {
+    q = `q AS (
+       DELETE FROM task_queue q WHERE q.task_id = ANY($1::text[])
+       RETURNING q.task_id AS id, q.attempts, date_part('epoch', q.started_at) * 1000 AS started_ms)`;
+  } else if (guard.kind === 'reaped') {
+    params.push(numberArrayLiteral(attempts), numberArrayLiteral(startedMs));
+    q = 'q AS (SELECT * FROM unnest($1::text[], $6::int[], $7::float8[]) AS r(id, attempts, started_ms))';
+  } else {
+    params.push(numberArrayLiteral(attempts), numberArrayLiteral(startedMs), `{${leases.join(',')}}`);
+    params.push(guard.owner, retire);
+    // The leases still held, locked so that no reaper deletes one until this commits.
+    q = `held AS (
+       SELECT l.id FROM task_leases l
+       WHERE l.id = ANY(ARRAY(SELECT DISTINCT unnest($8::bigint[]))) AND l.owner = $9 FOR KEY SHARE
+     ), retired AS (
+       DELETE FROM task_leases l WHERE l.id = ANY($10::bigint[]) AND l.owner = $9
+     ), q AS (
+       SELECT r.id, r.attempts, r.started_ms
+       FROM unnest($1::text[], $6::int[], $7::float8[], $8::bigint[]) AS r(id, attempts, started_ms, lease)
+       WHERE r.lease IN (SELECT id FROM held)
+     )`;
+  }
+  // The results go with the outcomes, in the same statement (no second round trip).
+  const withContent = items.some((i) => i.content);
+  if (withContent) params.push(items.map((i) => (i.content ? JSON.stringify(i.content) : null)));
+  const content = withContent
+    ? `, content AS (
+       UPDATE task_payloads p SET content = c.content
+       FROM unnest($1::text[], $${params.length}::jsonb[]) AS c(id, content)
+       WHERE p.task_id = c.id AND c.content IS NOT NULL AND c.id IN (SELECT id FROM u)
+     )`
+    : '';
+  // What comes back: when the caller knows every task (a worker's outcomes), only the ids that did not
+  // change, usually none: reading back hundreds of ids was a visible share of the worker's CPU time.
+  const answer = known
+    ? 'SELECT v.id FROM unnest($1::text[]) AS v(id) WHERE v.id NOT IN (SELECT id FROM u) AND'
+    : 'SELECT u.* FROM u WHERE';
   // WaitTask long-polls are woken in the same statement: one NOTIFY per 100 ids keeps each payload under
   // PostgreSQL's 8,000-byte limit (task ids are a type name and a UUID).
   const r = await tx.query<any>(
-    `WITH q AS (
-       DELETE FROM task_queue q
-       WHERE ${inStates('q', fromStates)} AND ($6::text IS NULL OR q.lease_owner = $6)
-       RETURNING q.task_id, q.attempts, q.started_at
-     ), u AS (
+    `WITH ${q}, u AS (
        UPDATE tasks t
        SET state = v.state, code = v.code, message = v.message, ended_at = to_timestamp(v.ended_ms / 1000),
            progress = CASE WHEN v.state = 'succeeded' THEN 100 ELSE t.progress END,
-           attempts = q.attempts, started_at = q.started_at
+           attempts = q.attempts, started_at = to_timestamp(q.started_ms / 1000)
        FROM q JOIN unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::float8[])
-           AS v(id, state, code, message, ended_ms) ON v.id = q.task_id
+           AS v(id, state, code, message, ended_ms) ON v.id = q.id
          ${known ? '' : 'LEFT JOIN task_payloads p ON p.task_id = v.id'}
-       WHERE t.id = q.task_id
+       WHERE t.id = q.id AND t.state = 'queued'
        RETURNING ${known ? 't.id' : READ_BACK}
      ), woken AS (
        SELECT pg_notify('${TASK_DONE_CHANNEL}', string_agg(id, ',')) FROM (
          SELECT id, (row_number() OVER () - 1) / 100 AS chunk FROM u
        ) c GROUP BY chunk
-     )
-     SELECT u.* FROM u WHERE (SELECT count(*) FROM woken) >= 0`,
-    [
-      textArrayLiteral(ids),
-      textArrayLiteral(states),
-      textArrayLiteral(codes),
-      textArrayLiteral(messages),
-      numberArrayLiteral(endedMs),
-      guard.leaseOwner ?? null,
-    ],
+     )${content}
+     ${answer} (SELECT count(*) FROM woken) >= 0`,
+    params,
   );
-  if (r.rows.length === 0) return [];
+  if (known) {
+    if (r.rows.length === 0) return items.map((item) => fromClaim(item, item.claim!));
+    const refused = new Set<string>();
+    for (const row of r.rows) refused.add(row.id);
+    return items.filter((item) => !refused.has(item.id)).map((item) => fromClaim(item, item.claim!));
+  }
   const byId = new Map<string, FinishItem>();
   for (const item of items) byId.set(item.id, item);
-  const finished: FinishedTask[] = new Array(r.rows.length);
-  const withContent: FinishItem[] = [];
-  for (let i = 0; i < r.rows.length; i++) {
-    const row = r.rows[i];
-    const item = byId.get(row.id)!;
-    finished[i] = item.claim ? fromClaim(item, item.claim) : fromRow(item, row);
-    if (item.content) withContent.push(item);
-  }
-  if (withContent.length > 0) {
-    await tx.query(
-      `UPDATE task_payloads p SET content = v.content
-       FROM unnest($1::text[], $2::jsonb[]) AS v(id, content) WHERE p.task_id = v.id`,
-      [withContent.map((i) => i.id), withContent.map((i) => JSON.stringify(i.content))],
-    );
-  }
-  return finished;
+  return r.rows.map((row) => fromRow(byId.get(row.id)!, row));
 }
 
-/**
- * Queue rows of the tasks `$1` in one of `states`, written so that each state's arm is served by that state's
- * partial index on task_id (0010_queue_row_indexes.sql): `state = ANY(...)` would be served by none.
- */
-function inStates(alias: string, states: ReadonlyArray<'queued' | 'running'>): string {
-  const arms = [...new Set(states)].map(
-    (st) => `(${alias}.task_id = ANY($1::text[]) AND ${alias}.state = '${st}')`,
-  );
-  return arms.length === 1 ? arms[0]! : `(${arms.join(' OR ')})`;
+/** Deletes leases of `owner` whose tasks have all been dealt with (when no outcome goes with them). */
+async function retireLeases(tx: Queryable, owner: string, ids: string[]): Promise<void> {
+  await tx.query('DELETE FROM task_leases WHERE id = ANY($1::bigint[]) AND owner = $2', [ids, owner]);
 }
 
 function fromClaim(item: FinishItem, claim: NonNullable<FinishItem['claim']>): FinishedTask {

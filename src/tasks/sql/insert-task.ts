@@ -58,7 +58,7 @@ export async function insertTasks(db: Queryable, tasks: NewTask[]): Promise<void
          max_attempts, event_id, request_id, user_data, tags, params, notification, extended_message_uri)
        SELECT v.id, v.account_id, v.project_name, v.work_class,
          (SELECT coalesce(max(q.queue_rank), 0) FROM task_queue q
-          WHERE q.account_id = v.account_id AND q.project_name = v.project_name AND q.state = 'queued')
+          WHERE q.account_id = v.account_id AND q.project_name = v.project_name)
            + row_number() OVER (PARTITION BY v.account_id, v.project_name ORDER BY v.ord),
          v.created_at, v.type, v.max_attempts, v.event_id, v.request_id, v.user_data, v.tags, v.params,
          v.notification, v.extended_message_uri

@@ -9,7 +9,8 @@ export async function purgeExpiredTasks(
   opts: { days: number; batch?: number },
 ): Promise<number> {
   // The queue rows of purged tasks that never ended go with them here (task_queue has no foreign key to
-  // cascade from, 0010_queue_row_indexes.sql), one statement per state so each uses its partial index.
+  // cascade from, 0010_queue_row_indexes.sql). A purged task still in a lease is left there: its outcome
+  // then changes nothing, and the reaper skips it.
   const r = await db.query<{ n: number }>(
     `WITH gone AS (
        DELETE FROM tasks WHERE id IN (
@@ -17,9 +18,7 @@ export async function purgeExpiredTasks(
          ORDER BY created_at LIMIT $2 FOR UPDATE SKIP LOCKED)
        RETURNING id
      ), queued AS (
-       DELETE FROM task_queue q USING gone WHERE q.task_id = gone.id AND q.state = 'queued'
-     ), running AS (
-       DELETE FROM task_queue q USING gone WHERE q.task_id = gone.id AND q.state = 'running'
+       DELETE FROM task_queue q USING gone WHERE q.task_id = gone.id
      )
      SELECT count(*)::int AS n FROM gone`,
     [opts.days * 86_400, opts.batch ?? 1000],

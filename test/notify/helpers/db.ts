@@ -47,7 +47,7 @@ export async function openPostgresTestDb(): Promise<TestDb> {
 
 /** Empties the tables between tests (a fresh PGlite per test is slow on a busy machine). */
 export async function resetTables(q: Queryable): Promise<void> {
-  await q.query('TRUNCATE notification_outbox, task_queue, tasks CASCADE');
+  await q.query('TRUNCATE notification_outbox, task_queue, task_leases, tasks CASCADE');
 }
 
 export interface TestTask {
