@@ -4,8 +4,21 @@ export interface QueryResult<T> {
 }
 
 /** One connection's worth of SQL: the same statements run on PGlite and PostgreSQL. */
+export interface QueryOptions {
+  /**
+   * Keep the statement prepared on each connection (PostgreSQL): later runs skip parsing and analysis, and
+   * planning once the server settles on a generic plan. For the few fixed statements that run per batch on
+   * the hot path; PGlite ignores it.
+   */
+  prepare?: boolean;
+}
+
 export interface Queryable {
-  query<T = Record<string, any>>(sql: string, params?: unknown[]): Promise<QueryResult<T>>;
+  query<T = Record<string, any>>(
+    sql: string,
+    params?: unknown[],
+    opts?: QueryOptions,
+  ): Promise<QueryResult<T>>;
 }
 
 export interface Db extends Queryable {

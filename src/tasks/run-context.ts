@@ -61,7 +61,7 @@ export class TaskRunContext implements RunContext {
     this.taskType = task.type;
     this.#attempt = task.attempts;
     this.#leaseId = task.lease_id;
-    this.createdAt = new Date(task.created_at);
+    this.createdAt = task.created_at;
     this.tags = task.tags ?? {};
     this.storage = storage;
     this.#parentLog = parentLog;
@@ -91,11 +91,15 @@ export class TaskRunContext implements RunContext {
     return this.#progress.report;
   }
 
-  /** After the processor returned: no more progress writes, and the scratch folder is removed. */
-  async close(): Promise<void> {
+  /**
+   * After the processor returned: no more progress writes, and the scratch folder is removed. Returns the
+   * removal to wait for, or nothing when there is no folder (most tasks: no promise made for them).
+   */
+  close(): Promise<void> | undefined {
     this.#closed = true;
     this.#progress?.stop();
-    if (this.#tmpDir) await rm(this.#tmpDir, { recursive: true, force: true }).catch(() => {});
+    if (this.#tmpDir) return rm(this.#tmpDir, { recursive: true, force: true }).catch(() => {});
+    return undefined;
   }
 }
 

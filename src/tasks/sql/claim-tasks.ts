@@ -78,7 +78,8 @@ export async function claimTasks(
   // picked, so the ctid holds) and records them in one lease row (0011_claim_takes_queue_row.sql); a delete
   // writes no index entry and no new row version. What the task runs with is returned from the queue row
   // itself (copies written at the create, 0009_claim_fields_in_queue_row.sql): no probe of tasks or
-  // task_payloads per claimed task. An empty target list comes back as NULL: nothing to parse.
+  // task_payloads per claimed task; the project's role is read once per project (MATERIALIZED: inlined, the
+  // planner moved the lookup into the output, once per task). An empty target list comes back as NULL.
   // The claim commits without waiting for its WAL flush (set_config(..., true) lasts this statement's
   // transaction only): claims run one after another, so the flush wait was on the drain's critical path. A
   // claim lost in a crash only puts its tasks back in the queue, and the finish, which commits durably,
@@ -105,14 +106,18 @@ export async function claimTasks(
          array_agg(first_start)
        FROM taken HAVING count(*) > 0
        RETURNING id
+     ), roles AS MATERIALIZED (
+       SELECT k.account_id, k.project_name, (SELECT pr.service_role FROM projects pr
+         WHERE pr.account_id = k.account_id AND pr.name = k.project_name) AS service_role
+       FROM (SELECT DISTINCT account_id, project_name FROM taken) k
      )
      SELECT (SELECT id FROM lease)::text AS lease_id, json_agg(json_build_array(
        q.task_id, q.type, q.account_id, q.project_name, q.attempts + 1, q.max_attempts,
        date_part('epoch', q.created_at) * 1000, date_part('epoch', q.first_start) * 1000, q.event_id,
        q.request_id, q.user_data, q.tags, q.params, q.extended_message_uri, nullif(q.notification, '[]'::jsonb),
-       (SELECT pr.service_role FROM projects pr WHERE pr.account_id = q.account_id AND pr.name = q.project_name)
+       r.service_role
      )) AS tasks
-     FROM taken q`,
+     FROM taken q JOIN roles r ON r.account_id = q.account_id AND r.project_name = q.project_name`,
     [
       opts.owner,
       opts.classes.map((c) => c.workClass),
@@ -120,6 +125,7 @@ export async function claimTasks(
       opts.leaseSeconds,
       opts.limit,
     ],
+    { prepare: true },
   );
   const rows = r.rows[0]?.tasks ?? [];
   const leaseId = r.rows[0]?.lease_id ?? '';

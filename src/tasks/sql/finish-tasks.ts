@@ -11,7 +11,10 @@ export interface FinishItem {
   message: string;
   endedAt: Date;
   content: Record<string, unknown> | null;
-  /** The attempt this outcome ends: its lease, its attempt count and the task's first start. */
+  /**
+   * The attempt this outcome ends: its lease, its attempt count and the task's first start (when not given,
+   * the claim's).
+   */
   run?: { leaseId: string; attempts: number; startedMs: number };
   /**
    * The claim this outcome ends, when a worker ran it: what a notification needs is then known here and the
@@ -91,10 +94,12 @@ export async function finishTasks(
     codes[i] = item.code;
     messages[i] = item.message;
     endedMs[i] = item.endedAt.getTime();
+    // The attempt: given, or the claim's.
     const run = item.run;
-    leases[i] = run?.leaseId ?? '0';
-    attempts[i] = run?.attempts ?? 0;
-    startedMs[i] = run?.startedMs ?? 0;
+    const claimed = item.claim?.task;
+    leases[i] = run?.leaseId ?? claimed?.lease_id ?? '0';
+    attempts[i] = run?.attempts ?? claimed?.attempts ?? 0;
+    startedMs[i] = run?.startedMs ?? claimed?.started_ms ?? 0;
   }
   const params: unknown[] = [
     textArrayLiteral(ids),
@@ -103,28 +108,35 @@ export async function finishTasks(
     textArrayLiteral(messages),
     numberArrayLiteral(endedMs),
   ];
-  // `q`: the tasks this finish may end, with their attempt count and first start.
-  let q: string;
+  // `v`: the outcomes this finish may commit, each with its attempt count and the task's first start. One
+  // unnest over all the arrays (no join of two): the prepared statement's generic plan cannot size them, and
+  // a join it guessed small ran as a nested loop over both.
+  const outcome = `$1::text[], $2::text[], $3::text[], $4::text[], $5::float8[]`;
+  const columns = 'id, state, code, message, ended_ms';
+  let v: string;
   if (guard.kind === 'queued') {
-    q = `q AS (
+    v = `q AS (
        DELETE FROM task_queue q WHERE q.task_id = ANY($1::text[])
-       RETURNING q.task_id AS id, q.attempts, date_part('epoch', q.started_at) * 1000 AS started_ms)`;
+       RETURNING q.task_id AS id, q.attempts, date_part('epoch', q.started_at) * 1000 AS started_ms
+     ), v AS (
+       SELECT o.*, q.attempts, q.started_ms FROM unnest(${outcome}) AS o(${columns}) JOIN q ON q.id = o.id
+     )`;
   } else if (guard.kind === 'reaped') {
     params.push(numberArrayLiteral(attempts), numberArrayLiteral(startedMs));
-    q = 'q AS (SELECT * FROM unnest($1::text[], $6::int[], $7::float8[]) AS r(id, attempts, started_ms))';
+    v = `v AS (SELECT * FROM unnest(${outcome}, $6::int[], $7::float8[]) AS o(${columns}, attempts, started_ms))`;
   } else {
     params.push(numberArrayLiteral(attempts), numberArrayLiteral(startedMs), `{${leases.join(',')}}`);
     params.push(guard.owner, retire);
     // The leases still held, locked so that no reaper deletes one until this commits.
-    q = `held AS (
+    v = `held AS (
        SELECT l.id FROM task_leases l
        WHERE l.id = ANY(ARRAY(SELECT DISTINCT unnest($8::bigint[]))) AND l.owner = $9 FOR KEY SHARE
      ), retired AS (
        DELETE FROM task_leases l WHERE l.id = ANY($10::bigint[]) AND l.owner = $9
-     ), q AS (
-       SELECT r.id, r.attempts, r.started_ms
-       FROM unnest($1::text[], $6::int[], $7::float8[], $8::bigint[]) AS r(id, attempts, started_ms, lease)
-       WHERE r.lease IN (SELECT id FROM held)
+     ), v AS (
+       SELECT * FROM unnest(${outcome}, $6::int[], $7::float8[], $8::bigint[])
+         AS o(${columns}, attempts, started_ms, lease)
+       WHERE o.lease IN (SELECT id FROM held)
      )`;
   }
   // The results go with the outcomes, in the same statement (no second round trip).
@@ -140,20 +152,18 @@ export async function finishTasks(
   // What comes back: when the caller knows every task (a worker's outcomes), only the ids that did not
   // change, usually none: reading back hundreds of ids was a visible share of the worker's CPU time.
   const answer = known
-    ? 'SELECT v.id FROM unnest($1::text[]) AS v(id) WHERE v.id NOT IN (SELECT id FROM u) AND'
+    ? 'SELECT o.id FROM unnest($1::text[]) AS o(id) WHERE o.id NOT IN (SELECT id FROM u) AND'
     : 'SELECT u.* FROM u WHERE';
   // WaitTask long-polls are woken in the same statement: one NOTIFY per 100 ids keeps each payload under
   // PostgreSQL's 8,000-byte limit (task ids are a type name and a UUID).
   const r = await tx.query<any>(
-    `WITH ${q}, u AS (
+    `WITH ${v}, u AS (
        UPDATE tasks t
        SET state = v.state, code = v.code, message = v.message, ended_at = to_timestamp(v.ended_ms / 1000),
            progress = CASE WHEN v.state = 'succeeded' THEN 100 ELSE t.progress END,
-           attempts = q.attempts, started_at = to_timestamp(q.started_ms / 1000)
-       FROM q JOIN unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::float8[])
-           AS v(id, state, code, message, ended_ms) ON v.id = q.id
-         ${known ? '' : 'LEFT JOIN task_payloads p ON p.task_id = v.id'}
-       WHERE t.id = q.id AND t.state = 'queued'
+           attempts = v.attempts, started_at = to_timestamp(v.started_ms / 1000)
+       FROM v ${known ? '' : 'LEFT JOIN task_payloads p ON p.task_id = v.id'}
+       WHERE t.id = v.id AND t.state = 'queued'
        RETURNING ${known ? 't.id' : READ_BACK}
      ), woken AS (
        SELECT pg_notify('${TASK_DONE_CHANNEL}', string_agg(id, ',')) FROM (
@@ -162,6 +172,7 @@ export async function finishTasks(
      )${content}
      ${answer} (SELECT count(*) FROM woken) >= 0`,
     params,
+    { prepare: true },
   );
   if (known) {
     if (r.rows.length === 0) return items.map((item) => fromClaim(item, item.claim!));
