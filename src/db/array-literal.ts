@@ -7,8 +7,9 @@
 const PLAIN = /^[A-Za-z0-9_.:+-]+$/;
 
 function element(value: string): string {
-  // NULL unquoted would be the SQL null; an empty string must be quoted.
-  if (PLAIN.test(value) && value.toUpperCase() !== 'NULL') return value;
+  if (value === '') return '""';
+  // NULL unquoted would be the SQL null (compared without making an upper-case copy of every element).
+  if (PLAIN.test(value) && (value.length !== 4 || value.toUpperCase() !== 'NULL')) return value;
   return `"${value.replace(/[\\"]/g, '\\$&')}"`;
 }
 
