@@ -43,8 +43,9 @@ export interface RunTaskDeps {
  * Runs one claimed attempt to its end: a committed outcome, a hand-back to the queue, or nothing (lease lost).
  * `slot` is released once the processor has returned, before the outcome is committed: the worker gives the
  * slot to the next task while the commit is on its way. Resolves false when the attempt ended without
- * settling its task (its lease was lost, or its outcome or hand-back failed to commit): the task may still be
- * in its lease, which must then be left to expire so that the reaper retries it.
+ * settling its task (its lease was lost, its outcome was refused, or its outcome or hand-back failed to
+ * commit): the task may still be in its lease, which must then be left to expire so that the reaper retries
+ * it.
  */
 export function runClaimedTask(
   task: ClaimedTask,
@@ -70,21 +71,19 @@ async function runAttempt(
 ): Promise<boolean> {
   const processor = deps.processors.get(task.type);
   if (!processor || !payload) {
-    await commit(
+    return commit(
       deps,
       task,
       failItem(task, 'InternalError', `No processor for task type ${task.type}.`, null),
     );
-    return true;
   }
   const parsed = processor.params.safeParse(payload.params);
   if (!parsed.success) {
-    await commit(
+    return commit(
       deps,
       task,
       failItem(task, 'InvalidArgument', 'The stored task request is not valid.', null),
     );
-    return true;
   }
   const params = parsed.data;
   const scope: TaskScope = {
@@ -99,8 +98,7 @@ async function runAttempt(
   } catch (err) {
     // The task's CredentialConfig no longer resolves (a role left the config since create): it cannot act.
     const message = err instanceof Error ? err.message : String(err);
-    await commit(deps, task, failItem(task, 'NoPermission', message, processor.failureContent?.(params)));
-    return true;
+    return commit(deps, task, failItem(task, 'NoPermission', message, processor.failureContent?.(params)));
   }
   // The scratch folder is made on first use: most tasks stream and never touch it, and a mkdtemp + rm per
   // task was most of the engine's cost per task under load.
@@ -178,8 +176,9 @@ async function runAttempt(
   // the attempt it ends is the claim's.
   item.claim ??= { task, payload };
   // Awaited here rather than through commit(): one async call fewer per task on the hot path.
-  if (!(await deps.batcher.commit(item))) warnNotCommitted(deps, task);
-  return true;
+  if (await deps.batcher.commit(item)) return true;
+  warnNotCommitted(deps, task);
+  return false;
 }
 
 function failItem(
@@ -212,8 +211,15 @@ function handBack(task: ClaimedTask, owner: string, delaySeconds: number, refund
   };
 }
 
-async function commit(deps: RunTaskDeps, task: ClaimedTask, item: FinishItem) {
-  if (!(await deps.batcher.commit(withRun(task, item)))) warnNotCommitted(deps, task);
+/**
+ * Commits an outcome; false when it was refused. A refused outcome leaves the task's lease to expire rather
+ * than be deleted: when the lease was lost it is gone already, and when it was not, the reaper then retries
+ * the task instead of leaving it in no queue and no lease.
+ */
+async function commit(deps: RunTaskDeps, task: ClaimedTask, item: FinishItem): Promise<boolean> {
+  if (await deps.batcher.commit(withRun(task, item))) return true;
+  warnNotCommitted(deps, task);
+  return false;
 }
 
 /** The outcome with the attempt it ends: the lease it runs under, its attempt count and first start. */
