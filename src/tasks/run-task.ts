@@ -69,37 +69,9 @@ async function runAttempt(
   deps: RunTaskDeps,
   slot: { release(): void } | undefined,
 ): Promise<boolean> {
-  const processor = deps.processors.get(task.type);
-  if (!processor || !payload) {
-    return commit(
-      deps,
-      task,
-      failItem(task, 'InternalError', `No processor for task type ${task.type}.`, null),
-    );
-  }
-  const parsed = processor.params.safeParse(payload.params);
-  if (!parsed.success) {
-    return commit(
-      deps,
-      task,
-      failItem(task, 'InvalidArgument', 'The stored task request is not valid.', null),
-    );
-  }
-  const params = parsed.data;
-  const scope: TaskScope = {
-    accountId: task.account_id,
-    projectName: task.project_name,
-    serviceRole: payload.service_role ?? 'AliyunIMMDefaultRole',
-    region: deps.region,
-  };
-  let storage: ScopedStorage;
-  try {
-    storage = deps.storageFor(scope, parseCredentialConfig(payload.params.CredentialConfig));
-  } catch (err) {
-    // The task's CredentialConfig no longer resolves (a role left the config since create): it cannot act.
-    const message = err instanceof Error ? err.message : String(err);
-    return commit(deps, task, failItem(task, 'NoPermission', message, processor.failureContent?.(params)));
-  }
+  const ready = prepareAttempt(task, payload, deps);
+  if ('state' in ready) return commit(deps, task, ready);
+  const { processor, params, scope, storage, payload: request } = ready;
   // The scratch folder is made on first use: most tasks stream and never touch it, and a mkdtemp + rm per
   // task was most of the engine's cost per task under load.
   // The context makes the task's child logger when first used (most attempts never log).
@@ -124,16 +96,95 @@ async function runAttempt(
     ctx.log.info('handed back to the queue at shutdown');
     return true;
   }
-  let item: FinishItem;
+  const decided = decideOutcome(task, request, processor, params, { reason, outcome, failure }, ctx, deps);
+  if ('retryAfterSeconds' in decided) {
+    await releaseTask(deps.db, handBack(task, deps.owner, decided.retryAfterSeconds, false));
+    return true;
+  }
+  const item = decided;
+  if (request.extended_message_uri && deps.writeExtendedMessage) {
+    await deps
+      .writeExtendedMessage({
+        storage,
+        uri: request.extended_message_uri,
+        task,
+        item,
+        details: outcome?.details,
+      })
+      .catch((err) => ctx.log.warn({ err }, 'writing the ExtendedMessageURI object failed'));
+  }
+  // The finish need not read the task back: its notification is built from what the claim returned, and
+  // the attempt it ends is the claim's.
+  item.claim ??= { task, payload: request };
+  // Awaited here rather than through commit(): one async call fewer per task on the hot path.
+  if (await deps.batcher.commit(item)) return true;
+  warnNotCommitted(deps, task);
+  return false;
+}
+
+/**
+ * What an attempt runs with: its processor, its parameters as the processor parses them, its scope and its
+ * storage; or the failure it ends with when one of them cannot be had.
+ */
+function prepareAttempt(
+  task: ClaimedTask,
+  payload: TaskPayload | undefined,
+  deps: RunTaskDeps,
+):
+  | FinishItem
+  | {
+      processor: TaskProcessor;
+      params: unknown;
+      scope: TaskScope;
+      storage: ScopedStorage;
+      payload: TaskPayload;
+    } {
+  const processor = deps.processors.get(task.type);
+  if (!processor || !payload) {
+    return failItem(task, 'InternalError', `No processor for task type ${task.type}.`, null);
+  }
+  const parsed = processor.params.safeParse(payload.params);
+  if (!parsed.success) {
+    return failItem(task, 'InvalidArgument', 'The stored task request is not valid.', null);
+  }
+  const params = parsed.data;
+  const scope: TaskScope = {
+    accountId: task.account_id,
+    projectName: task.project_name,
+    serviceRole: payload.service_role ?? 'AliyunIMMDefaultRole',
+    region: deps.region,
+  };
+  try {
+    const storage = deps.storageFor(scope, parseCredentialConfig(payload.params.CredentialConfig));
+    return { processor, params, scope, storage, payload };
+  } catch (err) {
+    // The task's CredentialConfig no longer resolves (a role left the config since create): it cannot act.
+    const message = err instanceof Error ? err.message : String(err);
+    return failItem(task, 'NoPermission', message, processor.failureContent?.(params));
+  }
+}
+
+/**
+ * The outcome an attempt commits, from how its processor ended: cancelled, succeeded, failed with its Code, or
+ * failed unexpectedly; or, for a transient failure with attempts left, the delay before its retry.
+ */
+function decideOutcome(
+  task: ClaimedTask,
+  payload: TaskPayload,
+  processor: TaskProcessor,
+  params: unknown,
+  end: { reason: StopReason | undefined; outcome: TaskOutcome | undefined; failure: unknown },
+  // The context, not its logger: the logger is made on first use, and most outcomes never log.
+  ctx: { readonly log: Logger },
+  deps: RunTaskDeps,
+): FinishItem | { retryAfterSeconds: number } {
+  const { reason, outcome, failure } = end;
   if (reason?.kind === 'cancel') {
-    item = failItem(
-      task,
-      'TaskCancelled',
-      `The task was cancelled by ${reason.by}.`,
-      processor.failureContent?.(params),
-    );
-  } else if (failure === undefined) {
-    item = {
+    const message = `The task was cancelled by ${reason.by}.`;
+    return failItem(task, 'TaskCancelled', message, processor.failureContent?.(params));
+  }
+  if (failure === undefined) {
+    return {
       id: task.id,
       state: 'succeeded',
       code: '',
@@ -143,42 +194,18 @@ async function runAttempt(
       claim: { task, payload },
       run: undefined,
     };
-  } else if (failure instanceof TaskError) {
+  }
+  if (failure instanceof TaskError) {
     if (failure.transient && task.attempts < task.max_attempts) {
       ctx.log.warn({ err: failure }, 'transient failure: retrying later');
-      const delay = (deps.retryDelaySeconds ?? 2) * 2 ** (task.attempts - 1);
-      await releaseTask(deps.db, handBack(task, deps.owner, delay, false));
-      return true;
+      return { retryAfterSeconds: (deps.retryDelaySeconds ?? 2) * 2 ** (task.attempts - 1) };
     }
     ctx.log.info({ code: failure.code, err: failure.cause ?? failure }, 'task failed');
-    item = failItem(task, failure.code, failure.message, processor.failureContent?.(params));
-  } else {
-    ctx.log.error({ err: failure }, 'task failed with an unexpected error');
-    item = failItem(
-      task,
-      'InternalError',
-      'An internal error occurred while processing the task.',
-      processor.failureContent?.(params),
-    );
+    return failItem(task, failure.code, failure.message, processor.failureContent?.(params));
   }
-  if (payload.extended_message_uri && deps.writeExtendedMessage) {
-    await deps
-      .writeExtendedMessage({
-        storage,
-        uri: payload.extended_message_uri,
-        task,
-        item,
-        details: outcome?.details,
-      })
-      .catch((err) => ctx.log.warn({ err }, 'writing the ExtendedMessageURI object failed'));
-  }
-  // The finish need not read the task back: its notification is built from what the claim returned, and
-  // the attempt it ends is the claim's.
-  item.claim ??= { task, payload };
-  // Awaited here rather than through commit(): one async call fewer per task on the hot path.
-  if (await deps.batcher.commit(item)) return true;
-  warnNotCommitted(deps, task);
-  return false;
+  ctx.log.error({ err: failure }, 'task failed with an unexpected error');
+  const message = 'An internal error occurred while processing the task.';
+  return failItem(task, 'InternalError', message, processor.failureContent?.(params));
 }
 
 function failItem(

@@ -130,54 +130,57 @@ export async function claimTasks(
   const rows = r.rows[0]?.tasks ?? [];
   const leaseId = r.rows[0]?.lease_id ?? '';
   const claims: Claim[] = new Array(rows.length);
-  for (let i = 0; i < rows.length; i++) {
-    const [
-      id,
-      type,
-      accountId,
-      projectName,
-      attempts,
-      maxAttempts,
-      createdMs,
-      startedMs,
-      eventId,
-      requestId,
-      userData,
-      tags,
-      params,
-      extendedMessageUri,
-      notification,
-      serviceRole,
-    ] = rows[i]!;
-    // NULL params: the task had no payload row when its queue row was copied (0009).
-    const payload: TaskPayload | undefined =
-      params === null
-        ? undefined
-        : {
-            task_id: id,
-            params,
-            service_role: serviceRole,
-            extended_message_uri: extendedMessageUri,
-            notification: notification ?? NO_TARGETS,
-          };
-    // A task object of its own: the payload holds the request, secrets included, which only the processor
-    // may see.
-    const task: ClaimedTask = {
-      id,
-      lease_id: leaseId,
-      type,
-      account_id: accountId,
-      project_name: projectName,
-      attempts,
-      max_attempts: maxAttempts,
-      created_at: new Date(createdMs),
-      started_ms: startedMs,
-      event_id: eventId,
-      request_id: requestId,
-      user_data: userData,
-      tags,
-    };
-    claims[i] = { task, payload };
-  }
+  for (let i = 0; i < rows.length; i++) claims[i] = toClaim(rows[i]!, leaseId);
   return claims;
+}
+
+/** A claimed task from its tuple: the task, and apart from it the request it runs with. */
+function toClaim(tuple: ClaimTuple, leaseId: string): Claim {
+  const [
+    id,
+    type,
+    accountId,
+    projectName,
+    attempts,
+    maxAttempts,
+    createdMs,
+    startedMs,
+    eventId,
+    requestId,
+    userData,
+    tags,
+    params,
+    extendedMessageUri,
+    notification,
+    serviceRole,
+  ] = tuple;
+  // NULL params: the task had no payload row when its queue row was copied (0009).
+  const payload: TaskPayload | undefined =
+    params === null
+      ? undefined
+      : {
+          task_id: id,
+          params,
+          service_role: serviceRole,
+          extended_message_uri: extendedMessageUri,
+          notification: notification ?? NO_TARGETS,
+        };
+  // A task object of its own: the payload holds the request, secrets included, which only the processor
+  // may see.
+  const task: ClaimedTask = {
+    id,
+    lease_id: leaseId,
+    type,
+    account_id: accountId,
+    project_name: projectName,
+    attempts,
+    max_attempts: maxAttempts,
+    created_at: new Date(createdMs),
+    started_ms: startedMs,
+    event_id: eventId,
+    request_id: requestId,
+    user_data: userData,
+    tags,
+  };
+  return { task, payload };
 }

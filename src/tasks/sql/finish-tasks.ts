@@ -1,6 +1,9 @@
 import { numberArrayLiteral, textArrayLiteral } from '../../db/array-literal.ts';
 import type { Queryable } from '../../db/types.ts';
 import type { ClaimedTask, TaskPayload } from './claim-tasks.ts';
+import { type FinishedTask, fromClaim, fromRow } from './finished-task.ts';
+
+export type { FinishedTask } from './finished-task.ts';
 
 export const TASK_DONE_CHANNEL = 'openimm_task_done';
 
@@ -21,26 +24,6 @@ export interface FinishItem {
    * finish returns only the ids it changed instead of reading the rows back.
    */
   claim?: { task: ClaimedTask; payload: TaskPayload };
-}
-
-/** A task whose terminal state this transaction committed: everything a notification needs. */
-export interface FinishedTask {
-  id: string;
-  accountId: string;
-  projectName: string;
-  type: string;
-  eventId: string;
-  requestId: string;
-  createdAt: Date;
-  endedAt: Date;
-  userData: string;
-  tags: Record<string, string>;
-  state: 'succeeded' | 'failed';
-  code: string;
-  message: string;
-  content: Record<string, unknown> | null;
-  notification: unknown[];
-  extendedMessageUri: string;
 }
 
 /** The rows read back when the caller does not know the tasks (reaper, cancel). */
@@ -77,78 +60,9 @@ export async function finishTasks(
     return [];
   }
   const known = items.every((i) => i.claim !== undefined);
-  const n = items.length;
-  const ids = new Array<string>(n);
-  const states = new Array<string>(n);
-  const codes = new Array<string>(n);
-  const messages = new Array<string>(n);
-  // Epoch milliseconds: node-postgres formats a Date parameter in local time with slow string work.
-  const endedMs = new Array<number>(n);
-  const leases = new Array<string>(n);
-  const attempts = new Array<number>(n);
-  const startedMs = new Array<number>(n);
-  for (let i = 0; i < n; i++) {
-    const item = items[i]!;
-    ids[i] = item.id;
-    states[i] = item.state;
-    codes[i] = item.code;
-    messages[i] = item.message;
-    endedMs[i] = item.endedAt.getTime();
-    // The attempt: given, or the claim's.
-    const run = item.run;
-    const claimed = item.claim?.task;
-    leases[i] = run?.leaseId ?? claimed?.lease_id ?? '0';
-    attempts[i] = run?.attempts ?? claimed?.attempts ?? 0;
-    startedMs[i] = run?.startedMs ?? claimed?.started_ms ?? 0;
-  }
-  const params: unknown[] = [
-    textArrayLiteral(ids),
-    textArrayLiteral(states),
-    textArrayLiteral(codes),
-    textArrayLiteral(messages),
-    numberArrayLiteral(endedMs),
-  ];
-  // `v`: the outcomes this finish may commit, each with its attempt count and the task's first start. One
-  // unnest over all the arrays (no join of two): the prepared statement's generic plan cannot size them, and
-  // a join it guessed small ran as a nested loop over both.
-  const outcome = `$1::text[], $2::text[], $3::text[], $4::text[], $5::float8[]`;
-  const columns = 'id, state, code, message, ended_ms';
-  let v: string;
-  if (guard.kind === 'queued') {
-    v = `q AS (
-       DELETE FROM task_queue q WHERE q.task_id = ANY($1::text[])
-       RETURNING q.task_id AS id, q.attempts, date_part('epoch', q.started_at) * 1000 AS started_ms
-     ), v AS (
-       SELECT o.*, q.attempts, q.started_ms FROM unnest(${outcome}) AS o(${columns}) JOIN q ON q.id = o.id
-     )`;
-  } else if (guard.kind === 'reaped') {
-    params.push(numberArrayLiteral(attempts), numberArrayLiteral(startedMs));
-    v = `v AS (SELECT * FROM unnest(${outcome}, $6::int[], $7::float8[]) AS o(${columns}, attempts, started_ms))`;
-  } else {
-    params.push(numberArrayLiteral(attempts), numberArrayLiteral(startedMs), `{${leases.join(',')}}`);
-    params.push(guard.owner, retire);
-    // The leases still held, locked so that no reaper deletes one until this commits.
-    v = `held AS (
-       SELECT l.id FROM task_leases l
-       WHERE l.id = ANY(ARRAY(SELECT DISTINCT unnest($8::bigint[]))) AND l.owner = $9 FOR KEY SHARE
-     ), retired AS (
-       DELETE FROM task_leases l WHERE l.id = ANY($10::bigint[]) AND l.owner = $9
-     ), v AS (
-       SELECT * FROM unnest(${outcome}, $6::int[], $7::float8[], $8::bigint[])
-         AS o(${columns}, attempts, started_ms, lease)
-       WHERE o.lease IN (SELECT id FROM held)
-     )`;
-  }
-  // The results go with the outcomes, in the same statement (no second round trip).
-  const withContent = items.some((i) => i.content);
-  if (withContent) params.push(items.map((i) => (i.content ? JSON.stringify(i.content) : null)));
-  const content = withContent
-    ? `, content AS (
-       UPDATE task_payloads p SET content = c.content
-       FROM unnest($1::text[], $${params.length}::jsonb[]) AS c(id, content)
-       WHERE p.task_id = c.id AND c.content IS NOT NULL AND c.id IN (SELECT id FROM u)
-     )`
-    : '';
+  const { params, run } = outcomeArrays(items);
+  const v = outcomesSource(guard, params, { ...run, retire });
+  const content = contentStatement(items, params);
   // What comes back: when the caller knows every task (a worker's outcomes), only the ids that did not
   // change, usually none: reading back hundreds of ids was a visible share of the worker's CPU time.
   const answer = known
@@ -174,15 +88,7 @@ export async function finishTasks(
     params,
     { prepare: true },
   );
-  if (known) {
-    if (r.rows.length === 0) return items.map((item) => fromClaim(item, item.claim!));
-    const refused = new Set<string>();
-    for (const row of r.rows) refused.add(row.id);
-    return items.filter((item) => !refused.has(item.id)).map((item) => fromClaim(item, item.claim!));
-  }
-  const byId = new Map<string, FinishItem>();
-  for (const item of items) byId.set(item.id, item);
-  return r.rows.map((row) => fromRow(byId.get(row.id)!, row));
+  return known ? finishedFromClaims(items, r.rows) : finishedFromRows(items, r.rows);
 }
 
 /** Deletes leases of `owner` whose tasks have all been dealt with (when no outcome goes with them). */
@@ -190,86 +96,112 @@ async function retireLeases(tx: Queryable, owner: string, ids: string[]): Promis
   await tx.query('DELETE FROM task_leases WHERE id = ANY($1::bigint[]) AND owner = $2', [ids, owner]);
 }
 
+/** The outcome columns of `$1`–`$5` (ids, states, Codes, Messages, end times). */
+const OUTCOME_ARRAYS = `$1::text[], $2::text[], $3::text[], $4::text[], $5::float8[]`;
+const OUTCOME_COLUMNS = 'id, state, code, message, ended_ms';
+
 /**
- * A finished task seen through the outcome and the claim it ends: one small object per task instead of a copy
- * of sixteen fields (most are never read: a task without notification targets needs none of them).
+ * `v`: the outcomes this finish may commit, each with its attempt count and the task's first start, as the
+ * guard allows (appends its parameters to `params`). One unnest over all the arrays (no join of two): the
+ * prepared statement's generic plan cannot size them, and a join it guessed small ran as a nested loop over
+ * both.
  */
-class ClaimedOutcome implements FinishedTask {
-  constructor(
-    private readonly item: FinishItem,
-    private readonly claim: NonNullable<FinishItem['claim']>,
-  ) {}
-  get id() {
-    return this.item.id;
+function outcomesSource(
+  guard: FinishGuard,
+  params: unknown[],
+  run: { attempts: number[]; startedMs: number[]; leases: string[]; retire: string[] },
+): string {
+  if (guard.kind === 'queued') {
+    return `q AS (
+       DELETE FROM task_queue q WHERE q.task_id = ANY($1::text[])
+       RETURNING q.task_id AS id, q.attempts, date_part('epoch', q.started_at) * 1000 AS started_ms
+     ), v AS (
+       SELECT o.*, q.attempts, q.started_ms FROM unnest(${OUTCOME_ARRAYS}) AS o(${OUTCOME_COLUMNS})
+       JOIN q ON q.id = o.id
+     )`;
   }
-  get accountId() {
-    return this.claim.task.account_id;
+  params.push(numberArrayLiteral(run.attempts), numberArrayLiteral(run.startedMs));
+  if (guard.kind === 'reaped') {
+    return `v AS (SELECT * FROM unnest(${OUTCOME_ARRAYS}, $6::int[], $7::float8[])
+       AS o(${OUTCOME_COLUMNS}, attempts, started_ms))`;
   }
-  get projectName() {
-    return this.claim.task.project_name;
-  }
-  get type() {
-    return this.claim.task.type;
-  }
-  get eventId() {
-    return this.claim.task.event_id;
-  }
-  get requestId() {
-    return this.claim.task.request_id;
-  }
-  get createdAt() {
-    return this.claim.task.created_at;
-  }
-  get endedAt() {
-    return this.item.endedAt;
-  }
-  get userData() {
-    return this.claim.task.user_data;
-  }
-  get tags() {
-    return this.claim.task.tags;
-  }
-  get state() {
-    return this.item.state;
-  }
-  get code() {
-    return this.item.code;
-  }
-  get message() {
-    return this.item.message;
-  }
-  get content() {
-    return this.item.content;
-  }
-  get notification() {
-    return this.claim.payload.notification;
-  }
-  get extendedMessageUri() {
-    return this.claim.payload.extended_message_uri;
-  }
+  params.push(`{${run.leases.join(',')}}`, guard.owner, run.retire);
+  // The leases still held, locked so that no reaper deletes one until this commits.
+  return `held AS (
+       SELECT l.id FROM task_leases l
+       WHERE l.id = ANY(ARRAY(SELECT DISTINCT unnest($8::bigint[]))) AND l.owner = $9 FOR KEY SHARE
+     ), retired AS (
+       DELETE FROM task_leases l WHERE l.id = ANY($10::bigint[]) AND l.owner = $9
+     ), v AS (
+       SELECT * FROM unnest(${OUTCOME_ARRAYS}, $6::int[], $7::float8[], $8::bigint[])
+         AS o(${OUTCOME_COLUMNS}, attempts, started_ms, lease)
+       WHERE o.lease IN (SELECT id FROM held)
+     )`;
 }
 
-function fromClaim(item: FinishItem, claim: NonNullable<FinishItem['claim']>): FinishedTask {
-  return new ClaimedOutcome(item, claim);
+/** The results (`content`) written with the outcomes, in the same statement: no second round trip. */
+function contentStatement(items: FinishItem[], params: unknown[]): string {
+  if (!items.some((i) => i.content)) return '';
+  params.push(items.map((i) => (i.content ? JSON.stringify(i.content) : null)));
+  return `, content AS (
+       UPDATE task_payloads p SET content = c.content
+       FROM unnest($1::text[], $${params.length}::jsonb[]) AS c(id, content)
+       WHERE p.task_id = c.id AND c.content IS NOT NULL AND c.id IN (SELECT id FROM u)
+     )`;
 }
 
-function fromRow(item: FinishItem, row: any): FinishedTask {
-  return {
-    id: item.id,
-    accountId: row.account_id,
-    projectName: row.project_name,
-    type: row.type,
-    eventId: row.event_id,
-    requestId: row.request_id,
-    createdAt: new Date(row.created_at),
-    endedAt: item.endedAt,
-    userData: row.user_data,
-    tags: row.tags,
-    state: item.state,
-    code: item.code,
-    message: item.message,
-    content: item.content,
-    notification: row.notification ?? [],
-    extendedMessageUri: row.extended_message_uri ?? '',
-  };
+/**
+ * The outcomes as the statement's first five parameters (array literals), and the attempt each ends: its
+ * lease, its attempt count and the task's first start (given, or the claim's).
+ */
+function outcomeArrays(items: FinishItem[]): {
+  params: unknown[];
+  run: { attempts: number[]; startedMs: number[]; leases: string[] };
+} {
+  const n = items.length;
+  const ids = new Array<string>(n);
+  const states = new Array<string>(n);
+  const codes = new Array<string>(n);
+  const messages = new Array<string>(n);
+  // Epoch milliseconds: node-postgres formats a Date parameter in local time with slow string work.
+  const endedMs = new Array<number>(n);
+  const leases = new Array<string>(n);
+  const attempts = new Array<number>(n);
+  const startedMs = new Array<number>(n);
+  for (let i = 0; i < n; i++) {
+    const item = items[i]!;
+    ids[i] = item.id;
+    states[i] = item.state;
+    codes[i] = item.code;
+    messages[i] = item.message;
+    endedMs[i] = item.endedAt.getTime();
+    const given = item.run;
+    const claimed = item.claim?.task;
+    leases[i] = given?.leaseId ?? claimed?.lease_id ?? '0';
+    attempts[i] = given?.attempts ?? claimed?.attempts ?? 0;
+    startedMs[i] = given?.startedMs ?? claimed?.started_ms ?? 0;
+  }
+  const params: unknown[] = [
+    textArrayLiteral(ids),
+    textArrayLiteral(states),
+    textArrayLiteral(codes),
+    textArrayLiteral(messages),
+    numberArrayLiteral(endedMs),
+  ];
+  return { params, run: { attempts, startedMs, leases } };
+}
+
+/** The claimed tasks that changed: all but the ids the statement returned (refused). */
+function finishedFromClaims(items: FinishItem[], refusedRows: Array<{ id: string }>): FinishedTask[] {
+  if (refusedRows.length === 0) return items.map((item) => fromClaim(item, item.claim!));
+  const refused = new Set<string>();
+  for (const row of refusedRows) refused.add(row.id);
+  return items.filter((item) => !refused.has(item.id)).map((item) => fromClaim(item, item.claim!));
+}
+
+/** The tasks that changed, from the rows the statement read back. */
+function finishedFromRows(items: FinishItem[], rows: any[]): FinishedTask[] {
+  const byId = new Map<string, FinishItem>();
+  for (const item of items) byId.set(item.id, item);
+  return rows.map((row) => fromRow(byId.get(row.id)!, row));
 }
