@@ -17,10 +17,14 @@ export async function reapExpiredLeases(
   const outcome = await db.transaction(async (tx) => {
     const { leaseIds, orphans } = await lockExpiredLeases(tx);
     if (leaseIds.length === 0) return { requeued: 0, failed: 0 };
-    const retry = orphans.filter((t) => t.attempts < t.max_attempts && !t.cancel_requested_by);
-    await requeueTasks(tx, retry, 0);
+    const retry: OrphanedTask[] = [];
+    const ending: FinishItem[] = [];
     const now = new Date();
-    const ending = orphans.filter((t) => !retry.includes(t)).map((t) => endItem(t, now));
+    for (const t of orphans) {
+      if (t.attempts < t.max_attempts && !t.cancel_requested_by) retry.push(t);
+      else ending.push(endItem(t, now));
+    }
+    await requeueTasks(tx, retry, 0);
     const finished = await finishTasks(tx, ending, { kind: 'reaped' });
     if (finished.length > 0) await opts.onFinished(tx, finished);
     await deleteLeases(tx, leaseIds);

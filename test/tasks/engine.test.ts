@@ -6,7 +6,7 @@ import type { Db } from '../../src/db/types.ts';
 import { countUnfinishedTasks } from '../../src/projects/project-store.ts';
 import { reapExpiredLeases } from '../../src/tasks/reaper.ts';
 import { cancelTask } from '../../src/tasks/sql/cancel-task.ts';
-import { claimTasks } from '../../src/tasks/sql/claim-tasks.ts';
+import { type ClaimedTask, claimTasks } from '../../src/tasks/sql/claim-tasks.ts';
 import { type FinishedTask, finishTasks } from '../../src/tasks/sql/finish-tasks.ts';
 import { purgeExpiredTasks } from '../../src/tasks/sql/purge-tasks.ts';
 import { DATABASES, type TestDb } from '../helpers/db.ts';
@@ -120,15 +120,7 @@ for (const { name, make } of DATABASES) {
       const lease = await db.query('SELECT owner, task_ids FROM task_leases WHERE id = $1', [task.lease_id]);
       expect(lease.rows).toEqual([{ owner: 'w', task_ids: [id] }]);
       // A finish by another owner, or under another lease, changes nothing; the holder's finish commits.
-      const item = {
-        id,
-        state: 'succeeded' as const,
-        code: '',
-        message: '',
-        endedAt: new Date(),
-        content: null,
-        run: { leaseId: task.lease_id, attempts: task.attempts, startedMs: task.started_ms },
-      };
+      const item = successOf(task);
       const lease2 = { ...item, run: { ...item.run, leaseId: String(Number(task.lease_id) + 1) } };
       const finish = (i: typeof item, owner: string) =>
         db.transaction((tx) => finishTasks(tx, [i], { kind: 'lease', owner }));
@@ -320,18 +312,7 @@ for (const { name, make } of DATABASES) {
       expect(claims).toHaveLength(2);
       // Running tasks count as unfinished (a project holding them cannot be deleted).
       expect(await countUnfinishedTasks(db, '1000000000000001', 'p1')).toBe(2);
-      const outcome = (id: string) => {
-        const task = claims.find((c) => c.task.id === id)!.task;
-        return {
-          id,
-          state: 'succeeded' as const,
-          code: '',
-          message: '',
-          endedAt: new Date(),
-          content: null,
-          run: { leaseId: task.lease_id, attempts: task.attempts, startedMs: task.started_ms },
-        };
-      };
+      const outcome = (id: string) => successOf(claims.find((c) => c.task.id === id)!.task);
       const finish = (id: string) =>
         db.transaction((tx) => finishTasks(tx, [outcome(id)], { kind: 'lease', owner: 'ghost' }));
       expect((await finish(ended)).map((f) => f.id)).toEqual([ended]);
@@ -354,4 +335,17 @@ for (const { name, make } of DATABASES) {
       expect(retry!.task.started_ms).toBeCloseTo(first.started_ms, 0);
     });
   });
+}
+
+/** A success outcome for a claimed task, under the attempt its claim started. */
+function successOf(task: ClaimedTask) {
+  return {
+    id: task.id,
+    state: 'succeeded' as const,
+    code: '',
+    message: '',
+    endedAt: new Date(),
+    content: null,
+    run: { leaseId: task.lease_id, attempts: task.attempts, startedMs: task.started_ms },
+  };
 }
