@@ -2,6 +2,7 @@ import { numberArrayLiteral, textArrayLiteral } from '../../db/array-literal.ts'
 import type { Queryable } from '../../db/types.ts';
 import type { ClaimedTask, TaskPayload } from './claim-tasks.ts';
 import { type FinishedTask, fromClaim, fromRow } from './finished-task.ts';
+import { deleteLeases } from './leases.ts';
 
 export type { FinishedTask } from './finished-task.ts';
 
@@ -56,7 +57,7 @@ export async function finishTasks(
 ): Promise<FinishedTask[]> {
   const retire = guard.kind === 'lease' ? (guard.retire ?? []) : [];
   if (items.length === 0) {
-    if (retire.length > 0) await retireLeases(tx, guard.kind === 'lease' ? guard.owner : '', retire);
+    if (guard.kind === 'lease' && retire.length > 0) await deleteLeases(tx, retire, guard.owner);
     return [];
   }
   const known = items.every((i) => i.claim !== undefined);
@@ -89,11 +90,6 @@ export async function finishTasks(
     { prepare: true },
   );
   return known ? finishedFromClaims(items, r.rows) : finishedFromRows(items, r.rows);
-}
-
-/** Deletes leases of `owner` whose tasks have all been dealt with (when no outcome goes with them). */
-async function retireLeases(tx: Queryable, owner: string, ids: string[]): Promise<void> {
-  await tx.query('DELETE FROM task_leases WHERE id = ANY($1::bigint[]) AND owner = $2', [ids, owner]);
 }
 
 /** The outcome columns of `$1`–`$5` (ids, states, Codes, Messages, end times). */

@@ -69,16 +69,22 @@ export async function lockExpiredLeases(
   return { leaseIds, orphans: r.rows };
 }
 
-export async function deleteLeases(tx: Queryable, leaseIds: string[]): Promise<void> {
-  await tx.query('DELETE FROM task_leases WHERE id = ANY($1::bigint[])', [leaseIds]);
+/** Deletes leases (only `owner`'s, when given). */
+export async function deleteLeases(tx: Queryable, leaseIds: string[], owner?: string): Promise<void> {
+  await tx.query(
+    'DELETE FROM task_leases WHERE id = ANY($1::bigint[]) AND ($2::text IS NULL OR owner = $2)',
+    [leaseIds, owner ?? null],
+  );
 }
 
 /**
  * A queue row again for tasks that were running (`$1` ids, `$2` attempts made, `$3` first starts in epoch
  * ms), due after `$4` seconds, rebuilt from their task and payload rows. Rank 0: a retried task already had
- * its turn, and goes before every task that has not.
+ * its turn, and goes before every task that has not. Only tasks that have not ended, and that meet `also`.
  */
-const REQUEUE = `INSERT INTO task_queue (task_id, account_id, project_name, work_class, queue_rank, created_at,
+const requeue = (
+  also = 'true',
+) => `INSERT INTO task_queue (task_id, account_id, project_name, work_class, queue_rank, created_at,
      run_after, attempts, started_at, type, max_attempts, event_id, request_id, user_data, tags, params,
      notification, extended_message_uri)
    SELECT t.id, t.account_id, t.project_name, t.work_class, 0, t.created_at, now() + make_interval(secs => $4),
@@ -87,7 +93,7 @@ const REQUEUE = `INSERT INTO task_queue (task_id, account_id, project_name, work
    FROM unnest($1::text[], $2::int[], $3::float8[]) AS m(id, attempts, started_ms)
    JOIN tasks t ON t.id = m.id
    LEFT JOIN task_payloads p ON p.task_id = t.id
-   WHERE t.state = 'queued'
+   WHERE t.state = 'queued' AND ${also}
    ON CONFLICT (task_id) DO NOTHING`;
 
 /** Puts orphaned tasks of locked leases back in the queue (the caller deletes the leases). */
@@ -97,7 +103,7 @@ export async function requeueTasks(
   delaySeconds: number,
 ): Promise<void> {
   if (tasks.length === 0) return;
-  await tx.query(REQUEUE, [
+  await tx.query(requeue(), [
     tasks.map((t) => t.id),
     tasks.map((t) => t.attempts),
     tasks.map((t) => t.started_ms),
@@ -130,7 +136,7 @@ export async function releaseTask(
        WHERE l.id = $5 AND l.owner = $6 AND $7 = ANY(l.task_ids)
        RETURNING l.id
      )
-     ${REQUEUE.replace('WHERE t.state', 'WHERE EXISTS (SELECT 1 FROM left_lease) AND t.state')}
+     ${requeue('EXISTS (SELECT 1 FROM left_lease)')}
      RETURNING task_id`,
     [[opts.id], [opts.attempts], [opts.startedMs], opts.delaySeconds, opts.leaseId, opts.owner, opts.id],
   );
